@@ -1,0 +1,20 @@
+"""helpers: the small library behind the workbook *From Prototype to Production*.
+
+Plumbing lives here, tested, so that the chapters can keep to what they teach:
+
+- :mod:`helpers.data` loads and checks the sessions and makes the workbook's one train/test split;
+- :mod:`helpers.plotting` holds the figure style and the chapters' plotting functions;
+- :mod:`helpers.exercises` gives every exercise ``check()``, ``hint()`` and ``solution()``;
+- :func:`setup_notebook` prepares a chapter's kernel, :func:`check_env` compares the installed packages with
+  the pins.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from helpers import data, exercises, plotting
+from helpers.env import check_env
+from helpers.notebook import setup_notebook
+
+__all__ = ["__version__", "check_env", "data", "exercises", "plotting", "setup_notebook"]

@@ -1,0 +1,172 @@
+"""Load the sessions, check that they are the real, unaltered data, and make the workbook's one split.
+
+The data: UCI "Online Shoppers Purchasing Intention" (Sakar & Kastro, 2018), CC BY 4.0; see ``data/README.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+from sklearn.model_selection import StratifiedGroupKFold
+
+from helpers.paths import DATA_DIR
+
+SESSIONS_FILE: Path = DATA_DIR / "online_shoppers_intention.csv"
+SESSIONS_SHA256 = "d8e130ba51532985f93281a73ce299e6ce150cb915769a7962a11e595eadd6a1"
+N_SESSIONS = 12_330
+
+TARGET = "Revenue"
+COUNT_COLUMNS = ["Administrative", "Informational", "ProductRelated"]
+DURATION_COLUMNS = ["Administrative_Duration", "Informational_Duration", "ProductRelated_Duration"]
+RATE_COLUMNS = ["BounceRates", "ExitRates", "PageValues", "SpecialDay"]
+NUMERIC_COLUMNS = [
+    "Administrative", "Administrative_Duration", "Informational", "Informational_Duration",
+    "ProductRelated", "ProductRelated_Duration", *RATE_COLUMNS,
+]
+CODE_COLUMNS = ["OperatingSystems", "Browser", "Region", "TrafficType"]
+CATEGORICAL_COLUMNS = ["Month", *CODE_COLUMNS, "VisitorType"]
+BOOLEAN_COLUMNS = ["Weekend"]
+FEATURES = [*NUMERIC_COLUMNS, *CATEGORICAL_COLUMNS, *BOOLEAN_COLUMNS]
+
+# The months in calendar order, spelled as in the file (no January or April; June is written out).
+MONTHS = ["Feb", "Mar", "May", "June", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+VISITOR_TYPES = ["Returning_Visitor", "New_Visitor", "Other"]
+
+# The one fixed split of the workbook: a quarter of the sessions are locked away as the test set.
+TEST_SHARE = 0.25
+SPLIT_SEED = 2018
+
+
+class DataIntegrityError(ValueError):
+    """The data file exists but is not the file the workbook was written for."""
+
+
+class Split(NamedTuple):
+    """The workbook's train/test split; unpacks as ``X_train, X_test, y_train, y_test``."""
+
+    X_train: pd.DataFrame
+    X_test: pd.DataFrame
+    y_train: pd.Series
+    y_test: pd.Series
+
+
+def file_sha256(path: str | Path) -> str:
+    """Return the SHA-256 checksum of a file, as 64 hexadecimal digits."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_sessions(path: str | Path | None = None, *, verify: bool = True) -> pd.DataFrame:
+    """Read the sessions into a DataFrame with proper dtypes.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The CSV file. By default ``data/online_shoppers_intention.csv`` of the workbook, found relative to this
+        package, so it does not matter which folder the notebook runs in.
+    verify : bool, default True
+        Check the file's SHA-256 checksum first, so that an altered or truncated file is never analysed by mistake.
+
+    Returns
+    -------
+    pandas.DataFrame
+        12,330 rows: integer counts, float durations and rates, ``Month``, the four integer codes and
+        ``VisitorType`` as categories (months in calendar order), ``Weekend`` and ``Revenue`` as booleans.
+
+    Raises
+    ------
+    FileNotFoundError
+        The file is missing; the message names the path and how to restore it.
+    DataIntegrityError
+        The file's checksum differs from the published data (with ``verify=True``), or its columns are not the
+        expected ones.
+    """
+    if not isinstance(verify, bool):
+        raise TypeError(f"verify must be True or False, got {verify!r}")
+    if path is None:
+        path = SESSIONS_FILE
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or pathlib.Path naming the CSV file, got {type(path).__name__}")
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"The sessions file is missing: {path}. Restore it with "
+            f"`git checkout -- data/online_shoppers_intention.csv` in the workbook's folder (the file is part "
+            f"of the repository), or download the UCI 'Online Shoppers Purchasing Intention' data set "
+            f"(DOI 10.24432/C5F88Q) and save its CSV there unchanged."
+        )
+    if verify:
+        actual = file_sha256(path)
+        if actual != SESSIONS_SHA256:
+            raise DataIntegrityError(
+                f"The sessions file {path} has been altered: its SHA-256 is {actual}, expected {SESSIONS_SHA256}. "
+                f"Every number in the workbook refers to the original file; restore it with "
+                f"`git checkout -- data/online_shoppers_intention.csv`."
+            )
+    dtypes = {name: "int64" for name in COUNT_COLUMNS + CODE_COLUMNS}
+    dtypes |= {name: "float64" for name in DURATION_COLUMNS + RATE_COLUMNS}
+    frame = pd.read_csv(path, dtype=dtypes | {"Month": "str", "VisitorType": "str"},
+                        true_values=["TRUE"], false_values=["FALSE"])
+    expected = [*FEATURES, TARGET]
+    if sorted(frame.columns) != sorted(expected):
+        raise DataIntegrityError(
+            f"The sessions file {path} has columns {list(frame.columns)}; expected {expected}."
+        )
+    unknown = sorted(set(frame["Month"]) - set(MONTHS)) + sorted(set(frame["VisitorType"]) - set(VISITOR_TYPES))
+    if unknown:
+        raise DataIntegrityError(
+            f"{path} has a month or visitor type outside {MONTHS} / {VISITOR_TYPES}: {unknown}."
+        )
+    frame["Month"] = pd.Categorical(frame["Month"], categories=MONTHS, ordered=True)
+    frame["VisitorType"] = pd.Categorical(frame["VisitorType"], categories=VISITOR_TYPES)
+    for name in CODE_COLUMNS:
+        frame[name] = frame[name].astype("category")
+    for name in [*BOOLEAN_COLUMNS, TARGET]:
+        if frame[name].dtype != bool:
+            raise DataIntegrityError(f"Column {name!r} of {path} must hold only TRUE and FALSE.")
+    return frame
+
+
+def fixed_split(sessions: pd.DataFrame | None = None) -> Split:
+    """Return the one train/test split that every chapter uses.
+
+    A quarter of the sessions form the test set, stratified by ``Revenue``. Identical rows (the data holds 125
+    exact duplicates of other rows) are kept together on one side, so the test set never contains a copy of a
+    training row. The split is fixed by ``SPLIT_SEED``; the index of each row is its line in the CSV file.
+
+    Parameters
+    ----------
+    sessions : pandas.DataFrame, optional
+        The sessions as :func:`load_sessions` returns them (the default loads them).
+
+    Returns
+    -------
+    Split
+        ``X_train, X_test, y_train, y_test``: features without ``Revenue``, and ``Revenue`` as booleans.
+    """
+    if sessions is None:
+        sessions = load_sessions()
+    if not isinstance(sessions, pd.DataFrame):
+        raise TypeError(f"sessions must be a pandas DataFrame from load_sessions(), got {type(sessions).__name__}")
+    missing = [name for name in [*FEATURES, TARGET] if name not in sessions.columns]
+    if missing:
+        raise ValueError(f"sessions lacks the columns {missing}; pass the DataFrame that load_sessions() returns")
+    if len(sessions) < 8:
+        raise ValueError(f"sessions must have at least 8 rows to split, got {len(sessions)}")
+    groups = pd.util.hash_pandas_object(sessions[[*FEATURES, TARGET]], index=False).to_numpy()
+    folds = StratifiedGroupKFold(n_splits=round(1 / TEST_SHARE), shuffle=True, random_state=SPLIT_SEED)
+    train_rows, test_rows = next(folds.split(sessions, sessions[TARGET], groups=groups))
+    features = sessions[FEATURES]
+    target = sessions[TARGET]
+    return Split(
+        X_train=features.iloc[train_rows],
+        X_test=features.iloc[test_rows],
+        y_train=target.iloc[train_rows],
+        y_test=target.iloc[test_rows],
+    )

@@ -1,0 +1,103 @@
+"""Check that the environment is the one the workbook was executed with."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers.notebook import package_version
+from helpers.paths import REQUIREMENTS
+
+_PIN = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*==\s*([^\s#;]+)")
+
+
+def read_pins(path: str | Path = REQUIREMENTS) -> dict[str, str]:
+    """Read the exact pins (``name==version``) of a requirements file, keyed by normalised name."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No requirements file at {path}; run this from a clone of the workbook.")
+    pins: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _PIN.match(line)
+        if match:
+            pins[normalise(match.group(1))] = match.group(2)
+    return pins
+
+
+def normalise(name: str) -> str:
+    """Normalise a distribution name as PEP 503 does (case, '-', '_' and '.' are equivalent)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def where_running(environ: dict[str, str] | None = None) -> str:
+    """Say where the kernel runs: ``"Binder"``, ``"a JupyterHub"`` or ``"this computer"``."""
+    environ = os.environ if environ is None else environ
+    if "BINDER_SERVICE_HOST" in environ or "BINDER_REPO_URL" in environ:
+        return "Binder"
+    if "JUPYTERHUB_API_URL" in environ or "JUPYTERHUB_USER" in environ:
+        return "a JupyterHub"
+    return "this computer"
+
+
+@dataclass
+class EnvReport:
+    """What :func:`check_env` found."""
+
+    python: str
+    place: str
+    versions: dict[str, str | None]
+    pins: dict[str, str]
+    mismatches: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        state = "ok" if self.ok else f"{len(self.mismatches)} difference(s) from the pins"
+        return f"EnvReport({state}, {len(self.pins)} pinned packages, running on {self.place})"
+
+    @property
+    def ok(self) -> bool:
+        """True when every pinned package is installed at its pinned version and Python is 3.11 or newer."""
+        return not self.mismatches
+
+
+def inspect_env(requirements: str | Path = REQUIREMENTS) -> EnvReport:
+    """Compare the installed packages with the pins of ``requirements.txt``, without printing anything."""
+    pins = read_pins(requirements)
+    versions = {name: package_version(name) for name in pins}
+    mismatches = []
+    if sys.version_info < (3, 11):
+        mismatches.append(f"Python {platform.python_version()} is older than 3.11, which the workbook needs")
+    for name, wanted in pins.items():
+        have = versions[name]
+        if have is None:
+            mismatches.append(f"{name} is not installed (pinned: {wanted})")
+        elif have != wanted:
+            mismatches.append(f"{name} {have} is installed, the workbook pins {wanted}")
+    return EnvReport(platform.python_version(), where_running(), versions, pins, mismatches)
+
+
+def check_env(requirements: str | Path = REQUIREMENTS) -> EnvReport:
+    """Print the versions, a warning for each that differs from the pins, and where the kernel runs.
+
+    Returns the :class:`EnvReport`, whose ``ok`` is True when everything matches.
+    """
+    report = inspect_env(requirements)
+    print(f"Python {report.python}, running on {report.place}.")
+    width = max(len(name) for name in report.pins)
+    for name, wanted in report.pins.items():
+        have = report.versions[name] or "not installed"
+        flag = "ok" if have == wanted else f"WARNING: pinned {wanted}"
+        print(f"  {name:<{width}}  {have:<10}  {flag}")
+    if report.ok:
+        print("All packages match the pins: your outputs should match the committed ones.")
+    else:
+        print(f"{len(report.mismatches)} difference(s) from the pins; results may differ from the committed ones:")
+        for line in report.mismatches:
+            print(f"  - {line}")
+        print("Fix: run `make clean-venv lab` (or `pip install -r requirements.txt`) in the workbook's folder.")
+    if report.place == "Binder":
+        print("On Binder: about 2 GB of memory, and your changes are lost when the session ends; download them.")
+    return report

@@ -1,0 +1,23 @@
+"""Exercises with ``check(answer)``, ``hint()`` and ``solution()``.
+
+Each chapter has a module (``helpers.exercises.ch00`` …) with one :class:`Exercise` per question, named ``q1``,
+``q2`` …. In a notebook::
+
+    answer_0_1 = ...                          # the learner replaces ... with an answer
+    helpers.exercises.ch00.q1.check(answer_0_1)
+    helpers.exercises.ch00.q1.hint()
+    helpers.exercises.ch00.q1.solution()
+
+The messages say what is wrong, not only that something is. Each exercise lists its typical mistakes; the tests
+run the reference solution (it must pass) and each typical mistake (it must fail with its own message).
+"""
+
+from __future__ import annotations
+
+from helpers.exercises import ch00
+from helpers.exercises.core import Exercise, Feedback, Mistake, WrongAnswer, as_number
+
+__all__ = ["Exercise", "Feedback", "Mistake", "WrongAnswer", "as_number", "ch00", "CHAPTERS"]
+
+#: The exercise modules by chapter number, for tests and tools.
+CHAPTERS = {"00": ch00}

@@ -1,0 +1,122 @@
+"""The data file is the published one, loads with proper types, and the fixed split behaves as documented."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import pandas as pd
+import pytest
+
+from helpers import data
+
+
+def test_file_checksum_matches_the_published_data():
+    assert data.file_sha256(data.SESSIONS_FILE) == data.SESSIONS_SHA256
+    assert data.SESSIONS_FILE.stat().st_size == 1_059_732
+
+
+def test_facts_of_the_data_card(sessions):
+    assert sessions.shape == (12_330, 18)
+    assert int(sessions["Revenue"].sum()) == 1_908
+    assert int(sessions.duplicated().sum()) == 125
+    assert not sessions.isna().any().any()
+    assert list(sessions.columns) == [*data.FEATURES, data.TARGET]
+
+
+def test_dtypes(sessions):
+    assert sessions["Revenue"].dtype == bool and sessions["Weekend"].dtype == bool
+    for name in data.CATEGORICAL_COLUMNS:
+        assert isinstance(sessions[name].dtype, pd.CategoricalDtype), name
+    assert list(sessions["Month"].cat.categories) == data.MONTHS and sessions["Month"].cat.ordered
+    for name in data.COUNT_COLUMNS:
+        assert sessions[name].dtype == "int64", name
+    for name in data.DURATION_COLUMNS + data.RATE_COLUMNS:
+        assert sessions[name].dtype == "float64", name
+
+
+def test_missing_file_names_the_path_and_the_fix(tmp_path):
+    missing = tmp_path / "nowhere.csv"
+    with pytest.raises(FileNotFoundError, match="missing") as caught:
+        data.load_sessions(missing)
+    assert str(missing) in str(caught.value) and "git checkout" in str(caught.value)
+
+
+def test_altered_file_is_refused(tmp_path):
+    altered = tmp_path / "altered.csv"
+    shutil.copy(data.SESSIONS_FILE, altered)
+    text = altered.read_bytes()
+    altered.write_bytes(text.replace(b"Returning_Visitor", b"Returning_visitor", 1))
+    with pytest.raises(data.DataIntegrityError, match="altered") as caught:
+        data.load_sessions(altered)
+    assert str(altered) in str(caught.value) and data.SESSIONS_SHA256 in str(caught.value)
+
+
+def test_unverified_file_with_unknown_category_is_refused(tmp_path):
+    altered = tmp_path / "altered.csv"
+    text = data.SESSIONS_FILE.read_bytes()
+    altered.write_bytes(text.replace(b",Feb,", b",Jan,", 1))
+    with pytest.raises(data.DataIntegrityError, match="month or visitor type"):
+        data.load_sessions(altered, verify=False)
+
+
+def test_unverified_file_with_other_columns_is_refused(tmp_path):
+    altered = tmp_path / "altered.csv"
+    text = data.SESSIONS_FILE.read_bytes()
+    altered.write_bytes(text.replace(b"PageValues", b"PageValue", 1))
+    with pytest.raises(data.DataIntegrityError, match="columns"):
+        data.load_sessions(altered, verify=False)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "words"), [
+    ({"path": 42}, TypeError, "path must be"),
+    ({"verify": "yes"}, TypeError, "verify must be"),
+])
+def test_bad_arguments(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        data.load_sessions(**kwargs)
+
+
+def test_split_sizes_and_stratification(sessions):
+    split = data.fixed_split(sessions)
+    assert len(split.X_test) + len(split.X_train) == len(sessions)
+    assert abs(len(split.X_test) / len(sessions) - data.TEST_SHARE) < 0.005
+    assert abs(split.y_train.mean() - split.y_test.mean()) < 0.002
+    assert data.TARGET not in split.X_train.columns
+    assert split.X_train.index.equals(split.y_train.index) and split.X_test.index.equals(split.y_test.index)
+    assert not set(split.X_train.index) & set(split.X_test.index)
+
+
+def test_split_keeps_identical_rows_on_one_side(sessions):
+    split = data.fixed_split(sessions)
+    row_hash = pd.util.hash_pandas_object(sessions, index=False)
+    assert not set(row_hash[split.X_train.index]) & set(row_hash[split.X_test.index])
+
+
+def test_split_is_fixed(sessions):
+    """The test set is the same in every run and every release: its rows' fingerprint is recorded here.
+
+    If this fails after an upgrade, the split changed and every chapter's numbers with it: find out why before
+    updating the fingerprint.
+    """
+    first, second = data.fixed_split(sessions), data.fixed_split()
+    assert first.X_test.index.equals(second.X_test.index)
+    fingerprint = hashlib.sha256(",".join(map(str, sorted(first.X_test.index))).encode()).hexdigest()
+    assert fingerprint[:16] == TEST_SET_FINGERPRINT
+
+
+TEST_SET_FINGERPRINT = "03edc78db4c39b18"  # first 16 hex digits; recorded when the split was introduced
+
+
+@pytest.mark.parametrize(("argument", "error", "words"), [
+    ("sessions.csv", TypeError, "must be a pandas DataFrame"),
+    (pd.DataFrame({"Revenue": [True, False]}), ValueError, "lacks the columns"),
+])
+def test_split_rejects_bad_input(argument, error, words):
+    with pytest.raises(error, match=words):
+        data.fixed_split(argument)
+
+
+def test_split_rejects_too_few_rows(sessions):
+    with pytest.raises(ValueError, match="at least 8 rows"):
+        data.fixed_split(sessions.head(5))

@@ -1,0 +1,108 @@
+"""The package lists agree, the Binder files do what they must, and the environment checks work."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+
+import pytest
+import yaml
+
+from helpers import env, notebook
+from helpers.paths import REPO_ROOT
+
+
+def environment_pins() -> dict[str, str]:
+    spec = yaml.safe_load((REPO_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    pip_lists = [item["pip"] for item in spec["dependencies"] if isinstance(item, dict) and "pip" in item]
+    assert len(pip_lists) == 1, "environment.yml must have one pip: list"
+    pins = {}
+    for line in pip_lists[0]:
+        name, _, version = line.partition("==")
+        assert version, f"environment.yml: {line!r} is not an exact pin"
+        pins[env.normalise(name)] = version
+    return pins
+
+
+def test_every_requirement_is_an_exact_pin():
+    for line in (REPO_ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][^\s]*", line), f"not an exact pin: {line!r}"
+
+
+def test_environment_yml_has_the_same_pins_as_requirements():
+    assert environment_pins() == env.read_pins()
+
+
+def test_environment_yml_pins_python_311():
+    spec = yaml.safe_load((REPO_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    assert "python=3.11" in spec["dependencies"] and "pip" in spec["dependencies"]
+
+
+def test_the_running_environment_matches_the_pins():
+    report = env.inspect_env()
+    assert report.ok, report.mismatches
+
+
+def test_check_env_warns_about_a_differing_pin(tmp_path, capsys):
+    fake = tmp_path / "requirements.txt"
+    fake.write_text("numpy==0.0.1  # an old pin\nnot-a-real-package-xyz==1.0\n", encoding="utf-8")
+    report = env.check_env(fake)
+    out = capsys.readouterr().out
+    assert not report.ok and len(report.mismatches) == 2
+    assert "WARNING: pinned 0.0.1" in out and "not installed" in out and "make clean-venv" in out
+
+
+def test_read_pins_of_a_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No requirements file"):
+        env.read_pins(tmp_path / "none.txt")
+
+
+@pytest.mark.parametrize(("environ", "place"), [
+    ({}, "this computer"),
+    ({"BINDER_SERVICE_HOST": "10.0.0.1"}, "Binder"),
+    ({"BINDER_REPO_URL": "https://example.org/repo"}, "Binder"),
+    ({"JUPYTERHUB_API_URL": "http://hub/api"}, "a JupyterHub"),
+])
+def test_where_running(environ, place):
+    assert env.where_running(environ) == place
+
+
+def test_binder_files():
+    post_build = (REPO_ROOT / "postBuild").read_text(encoding="utf-8")
+    assert re.search(r"^set -e", post_build, re.M) and "pip install" in post_build and "-e ." in post_build
+    start = (REPO_ROOT / "start").read_text(encoding="utf-8")
+    for name in ("OMP_NUM_THREADS=2", "OPENBLAS_NUM_THREADS=2", "MKL_NUM_THREADS=2"):
+        assert f"export {name}" in start
+    assert 'exec "$@"' in start
+    for path in ("postBuild", "start"):
+        assert os.access(REPO_ROOT / path, os.X_OK), f"{path} must be executable"
+    assert not (REPO_ROOT / "binder").exists() and not (REPO_ROOT / ".binder").exists()
+
+
+def test_setup_notebook_settings(capsys):
+    import matplotlib as mpl
+    import sklearn
+
+    from helpers import plotting
+
+    notebook.setup_notebook(seed=3)
+    assert sklearn.get_config()["display"] == "text"
+    assert tuple(mpl.rcParams["figure.figsize"]) == plotting.FIGSIZE
+    line = capsys.readouterr().out.strip()
+    assert line == notebook.versions_line() and "scikit-learn" in line and "\n" not in line
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
+def test_setup_notebook_rejects_bad_seeds(seed):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        notebook.setup_notebook(seed=seed)
+
+
+@pytest.mark.skipif(os.environ.get("EXPECT_OFFLINE") != "1", reason="only where the suite runs without network")
+def test_the_network_is_really_unreachable():
+    """`.ci/run` runs the suite without network; this proves that it did (and so that no chapter needs it)."""
+    with pytest.raises(OSError):
+        socket.create_connection(("pypi.org", 443), timeout=3)

@@ -1,0 +1,80 @@
+"""Every exercise passes on its reference solution and fails, with its own message, on its typical mistakes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers import exercises
+from helpers.exercises import Exercise, WrongAnswer, as_number
+
+ALL = [
+    pytest.param(module, name, id=f"ch{chapter}.{name}")
+    for chapter, module in exercises.CHAPTERS.items()
+    for name in dir(module) if isinstance(getattr(module, name), Exercise)
+]
+
+
+def test_every_chapter_module_has_exercises():
+    assert len(ALL) >= 2
+
+
+@pytest.mark.parametrize(("module", "name"), ALL)
+def test_reference_solution_passes(module, name):
+    exercise = getattr(module, name)
+    feedback = exercise.evaluate(exercise.solve())
+    assert feedback.status == "correct", feedback.message
+
+
+@pytest.mark.parametrize(("module", "name"), ALL)
+def test_typical_mistakes_fail_with_their_message(module, name):
+    exercise = getattr(module, name)
+    assert exercise.mistakes, f"{exercise.name} lists no typical mistake"
+    right = exercise.solve()
+    for mistake in exercise.mistakes:
+        feedback = exercise.evaluate(mistake.make(right))
+        assert feedback.status == "incorrect", mistake.description
+        assert mistake.says in feedback.message, (mistake.description, feedback.message)
+
+
+@pytest.mark.parametrize(("module", "name"), ALL)
+def test_unanswered_runs_and_says_so(module, name, capsys):
+    exercise = getattr(module, name)
+    exercise.check(...)
+    out = capsys.readouterr().out
+    assert "Not answered yet" in out and exercise.answer_name in out
+
+
+@pytest.mark.parametrize(("module", "name"), ALL)
+def test_hints_advance_and_solution_prints_code(module, name, capsys):
+    exercise = getattr(module, name)
+    for _ in range(len(exercise.hints) + 1):
+        exercise.hint()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith(exercise.hints[0]) and lines[-1].endswith(exercise.hints[-1])
+    exercise.solution()
+    assert f"{exercise.answer_name} =" in capsys.readouterr().out
+
+
+def test_solution_that_forgets_the_answer_is_reported():
+    broken = Exercise("Exercise X", "answer_x", lambda answer: "", ["a hint"], "y = 1")
+    with pytest.raises(RuntimeError, match="does not assign answer_x"):
+        broken.solve()
+
+
+def test_exercise_without_hints_is_refused():
+    with pytest.raises(ValueError, match="hints must hold at least one"):
+        Exercise("Exercise X", "answer_x", lambda answer: "", [], "answer_x = 1")
+
+
+@pytest.mark.parametrize(("value", "expected"), [(3, 3.0), (0.5, 0.5), (np.float64(0.25), 0.25),
+                                                 (np.array([2.0]), 2.0)])
+def test_as_number_accepts_numbers(value, expected):
+    assert as_number(value) == expected
+
+
+@pytest.mark.parametrize(("value", "words"), [("0.15", "without quotes"), (True, "True/False"),
+                                              ([0.1, 0.2], "list")])
+def test_as_number_explains_what_it_got(value, words):
+    with pytest.raises(WrongAnswer, match=words):
+        as_number(value)

@@ -1,0 +1,194 @@
+"""Build, execute, measure and check the chapters.
+
+Each chapter's source of truth is ``chapters/NN_name.py`` (jupytext, py:percent). From it:
+
+    python tools/notebooks.py sync      [NN ...]   write chapters/NN_name.ipynb without outputs
+    python tools/notebooks.py execute   [NN ...]   sync, then execute with papermill and save the outputs
+    python tools/notebooks.py book                 execute into build/ and write static HTML with an index
+    python tools/notebooks.py measure   [NN ...]   execution time and the kernel's peak memory, per chapter
+    python tools/notebooks.py check                fail when a committed notebook differs from its source
+
+The Makefile calls these; run them from the workbook's folder with its virtual environment active.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = ROOT / "chapters"
+BUILD = ROOT / "build"
+KERNEL = "python3"
+KERNELSPEC = {"name": KERNEL, "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+#: The settings under which chapters are executed: no progress bars (deterministic outputs), the same thread
+#: caps as Binder's ``start``.
+EXECUTION_ENV = {
+    "TQDM_DISABLE": "1",
+    "OMP_NUM_THREADS": "2",
+    "OPENBLAS_NUM_THREADS": "2",
+    "MKL_NUM_THREADS": "2",
+}
+
+
+def sources(selected: list[str] | None = None) -> list[Path]:
+    """The chapter sources, optionally only those whose number (``"00"``) or name is in ``selected``."""
+    found = sorted(path for path in CHAPTERS.glob("[0-9][0-9]_*.py"))
+    if selected:
+        found = [path for path in found if path.stem[:2] in selected or path.stem in selected]
+        if not found:
+            raise SystemExit(f"no chapter matches {selected}; chapters: {[p.stem for p in sources()]}")
+    return found
+
+
+def notebook_from_source(source: Path) -> nbformat.NotebookNode:
+    """Read a py:percent source as a notebook without outputs, with the workbook's kernel and pairing."""
+    notebook = jupytext.read(source)
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    notebook.metadata.setdefault("jupytext", {})["formats"] = "ipynb,py:percent"
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index:03d}"  # stable ids keep the committed notebooks' diffs small
+    return notebook
+
+
+def sync(source: Path) -> Path:
+    """Write ``source``'s notebook next to it, without outputs; return its path."""
+    target = source.with_suffix(".ipynb")
+    nbformat.write(notebook_from_source(source), target)
+    return target
+
+
+def _clean(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what changes on every run although the outputs do not: timestamps and durations."""
+    notebook.metadata.pop("papermill", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    return notebook
+
+
+def execute(notebook_path: Path, output: Path, parameters: dict | None = None, cwd: Path | None = None) -> None:
+    """Execute a notebook with papermill, in a kernel started in ``cwd`` (the chapter's folder by default)."""
+    import papermill
+
+    os.environ.update(EXECUTION_ENV)
+    papermill.execute_notebook(
+        str(notebook_path), str(output), parameters=parameters or {}, kernel_name=KERNEL,
+        cwd=str(cwd or notebook_path.parent), progress_bar=False, log_output=False,
+    )
+    nbformat.write(_clean(nbformat.read(output, as_version=4)), output)
+
+
+def measure(source: Path) -> tuple[float, float]:
+    """Execute a chapter once in a fresh kernel; return wall seconds and the kernel's peak memory in MB."""
+    from nbclient import NotebookClient
+
+    os.environ.update(EXECUTION_ENV)
+    notebook = notebook_from_source(source)
+    client = NotebookClient(notebook, kernel_name=KERNEL, resources={"metadata": {"path": str(source.parent)}})
+    probe = nbformat.v4.new_code_cell(
+        "import resource as _r; print(_r.getrusage(_r.RUSAGE_SELF).ru_maxrss)")
+    with client.setup_kernel():
+        start = time.perf_counter()
+        for index, cell in enumerate(notebook.cells):
+            client.execute_cell(cell, index)
+        seconds = time.perf_counter() - start
+        notebook.cells.append(probe)
+        client.execute_cell(probe, len(notebook.cells) - 1)
+    peak_kb = int(probe.outputs[0]["text"].strip())  # Linux reports ru_maxrss in kilobytes
+    return seconds, peak_kb / 1024
+
+
+def drift(source: Path) -> list[str]:
+    """Differences between a source and its committed notebook (cell types, sources, tags); empty if none."""
+    target = source.with_suffix(".ipynb")
+    if not target.is_file():
+        return [f"{target.name} is missing: run `make execute`"]
+    want = notebook_from_source(source).cells
+    have = nbformat.read(target, as_version=4).cells
+    problems = []
+    if len(want) != len(have):
+        problems.append(f"{target.name}: {len(have)} cells, its source has {len(want)}")
+    for index, (a, b) in enumerate(zip(want, have, strict=False)):
+        if a.cell_type != b.cell_type or a.source.strip() != b.source.strip():
+            first = (a.source.strip().splitlines() or [""])[0][:60]
+            problems.append(f"{target.name}: cell {index} differs from its source (source begins {first!r})")
+        elif sorted(a.metadata.get("tags", [])) != sorted(b.metadata.get("tags", [])):
+            problems.append(f"{target.name}: cell {index} has tags {b.metadata.get('tags', [])}, "
+                            f"its source {a.metadata.get('tags', [])}")
+    if any(cell.cell_type == "code" and cell.get("execution_count") is None and cell.source.strip()
+           for cell in have):
+        problems.append(f"{target.name}: has code cells that were never executed: run `make execute`")
+    return problems
+
+
+def book() -> Path:
+    """Execute every chapter into build/notebooks and write build/book/*.html with an index page."""
+    from nbconvert import HTMLExporter
+
+    notebooks, pages = BUILD / "notebooks", BUILD / "book"
+    for folder in (notebooks, pages):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    exporter = HTMLExporter(template_name="lab")
+    entries = []
+    for source in sources():
+        executed = notebooks / f"{source.stem}.ipynb"
+        nbformat.write(notebook_from_source(source), executed)
+        execute(executed, executed, cwd=source.parent)
+        body, _ = exporter.from_filename(str(executed))
+        (pages / f"{source.stem}.html").write_text(body, encoding="utf-8")
+        title = next((line.lstrip("# ").strip() for cell in nbformat.read(executed, 4).cells
+                      if cell.cell_type == "markdown" for line in cell.source.splitlines()
+                      if line.startswith("# ")), source.stem)
+        entries.append(f'<li><a href="{source.stem}.html">{html.escape(title)}</a></li>')
+    index = pages / "index.html"
+    index.write_text(
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>From Prototype to Production"
+        "</title></head><body><h1>From Prototype to Production</h1><p>The chapters, executed.</p><ol>"
+        + "".join(entries) + "</ol></body></html>\n", encoding="utf-8")
+    return index
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["sync", "execute", "book", "measure", "check"])
+    parser.add_argument("chapters", nargs="*", help="chapter numbers such as 00 01 (default: all)")
+    args = parser.parse_args(argv)
+    if args.command == "sync":
+        for source in sources(args.chapters):
+            print(f"wrote {sync(source).relative_to(ROOT)}")
+    elif args.command == "execute":
+        for source in sources(args.chapters):
+            start = time.perf_counter()
+            target = sync(source)
+            execute(target, target)
+            print(f"executed {target.relative_to(ROOT)} in {time.perf_counter() - start:.1f} s")
+    elif args.command == "book":
+        print(f"wrote {book().relative_to(ROOT)}")
+    elif args.command == "measure":
+        print(f"{'chapter':<32} {'seconds':>8} {'kernel peak MB':>15}")
+        for source in sources(args.chapters):
+            seconds, peak = measure(source)
+            print(f"{source.stem:<32} {seconds:8.1f} {peak:15.0f}")
+    elif args.command == "check":
+        problems = [problem for source in sources() for problem in drift(source)]
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            return 1
+        print(f"{len(sources())} chapter(s): notebooks match their sources")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
