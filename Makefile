@@ -42,7 +42,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $@
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab chapters/00_start_here.ipynb $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --LabApp.default_url=/lab/tree/chapters/00_start_here.ipynb $(LAB_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

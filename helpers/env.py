@@ -68,7 +68,7 @@ def inspect_env(requirements: str | Path = REQUIREMENTS) -> EnvReport:
     pins = read_pins(requirements)
     versions = {name: package_version(name) for name in pins}
     mismatches = []
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - a kernel from another environment may be older
         mismatches.append(f"Python {platform.python_version()} is older than 3.11, which the workbook needs")
     for name, wanted in pins.items():
         have = versions[name]

@@ -26,6 +26,7 @@ def apply_style() -> None:
         "axes.prop_cycle": mpl.cycler(color=PALETTE),
         "axes.grid": True,
         "grid.alpha": 0.3,
+        "axes.axisbelow": True,
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.titlesize": 12,
@@ -67,6 +68,8 @@ def share_bars(shares: Mapping[str, float], counts: Mapping[str, int], *, title:
         ax.axhline(100 * reference, color=PALETTE[3], linestyle="--", label=reference_label or None)
         if reference_label:
             ax.legend(loc="lower right")
+    ax.grid(axis="x", visible=False)
+    ax.set_axisbelow(True)
     ax.set_ylim(0, max(heights) * 1.3)
     ax.set_title(title)
     ax.set_ylabel(ylabel)

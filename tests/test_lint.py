@@ -1,0 +1,18 @@
+"""ruff finds nothing to complain about in the workbook's code (settings in pyproject.toml)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers.paths import REPO_ROOT
+
+
+def test_ruff_is_clean():
+    ruff = Path(sys.executable).parent / "ruff"
+    targets = ["helpers", "tests", "tools", *sorted(str(p.relative_to(REPO_ROOT)) for p in
+                                                     (REPO_ROOT / "chapters").glob("*.py"))]
+    result = subprocess.run([str(ruff), "check", "--no-cache", *targets], cwd=REPO_ROOT, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
