@@ -74,3 +74,89 @@ def share_bars(shares: Mapping[str, float], counts: Mapping[str, int], *, title:
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     return ax
+
+
+def log_histograms(frame, columns: list[str], *, title: str, unit: str = "") -> Axes:
+    """One panel per column: a histogram of log10(1 + value), with the share of zeros in the panel's title.
+
+    Use it for skewed, non-negative columns (durations, page values), where a linear histogram is one bar.
+    """
+    import numpy as np
+
+    if not columns:
+        raise ValueError("columns must name at least one column")
+    absent = [name for name in columns if name not in frame.columns]
+    if absent:
+        raise ValueError(f"columns {absent} are not in the frame; it has {list(frame.columns)}")
+    fig, axes = plt.subplots(1, len(columns), sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], columns, strict=True):
+        values = frame[name].to_numpy(dtype=float)
+        if (values < 0).any():
+            raise ValueError(f"column {name!r} has negative values; log10(1 + x) needs x >= 0")
+        ax.hist(np.log10(1 + values), bins=40, color=PALETTE[0])
+        ax.set_title(f"{name}\n({(values == 0).mean():.0%} are zero)", fontsize=10)
+        ax.set_xlabel(f"log10(1 + value{', ' + unit if unit else ''})")
+    axes[0][0].set_ylabel("sessions")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return axes[0][0]
+
+
+def cv_strip(scores: Mapping[str, object], *, metric: str, title: str) -> Axes:
+    """Each model's per-fold cross-validation scores as dots, with the mean as a vertical bar."""
+    import numpy as np
+
+    if not scores:
+        raise ValueError("scores must hold at least one model")
+    fig, ax = plt.subplots()
+    names = list(scores)
+    for row, name in enumerate(names):
+        values = np.asarray(scores[name], dtype=float)
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"scores[{name!r}] must be a non-empty 1-d sequence of fold scores")
+        ax.scatter(values, np.full(values.size, row), color=PALETTE[row % len(PALETTE)], alpha=0.7, zorder=3)
+        ax.plot([values.mean()] * 2, [row - 0.3, row + 0.3], color="black", linewidth=2, zorder=4)
+    ax.set_yticks(range(len(names)), names)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"{metric} per fold (dots) and mean (bar)")
+    ax.set_title(title)
+    return ax
+
+
+def roc_pr_curves(y_true, scores: Mapping[str, object], *, title: str) -> Axes:
+    """ROC and precision-recall curves of several scores side by side (scikit-learn's displays)."""
+    from sklearn.metrics import PrecisionRecallDisplay, RocCurveDisplay
+
+    if not scores:
+        raise ValueError("scores must hold at least one model")
+    fig, (roc_ax, pr_ax) = plt.subplots(1, 2)
+    for index, (name, score) in enumerate(scores.items()):
+        colour = PALETTE[index % len(PALETTE)]
+        RocCurveDisplay.from_predictions(y_true, score, name=name, ax=roc_ax, curve_kwargs={"color": colour},
+                                         plot_chance_level=index == 0, chance_level_kw={"color": "grey"})
+        PrecisionRecallDisplay.from_predictions(y_true, score, name=name, ax=pr_ax,
+                                                curve_kwargs={"color": colour}, plot_chance_level=index == 0,
+                                                chance_level_kw={"color": "grey"})
+    roc_ax.set_title("ROC curve", fontsize=10)
+    pr_ax.set_title("precision-recall curve", fontsize=10)
+    for ax in (roc_ax, pr_ax):
+        ax.legend(fontsize=7, loc="lower left" if ax is pr_ax else "lower right")
+        ax.set_aspect("auto")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return roc_ax
+
+
+def calibration(y_true, probability, *, n_bins: int = 10, title: str) -> Axes:
+    """Observed purchase rate against predicted probability, in bins holding equal numbers of sessions."""
+    from sklearn.calibration import CalibrationDisplay
+
+    if n_bins < 2:
+        raise ValueError(f"n_bins must be at least 2, got {n_bins}")
+    fig, ax = plt.subplots()
+    CalibrationDisplay.from_predictions(y_true, probability, n_bins=n_bins, strategy="quantile", ax=ax,
+                                        name="prototype (out-of-fold)", color=PALETTE[0])
+    ax.set_xlabel("predicted probability of a purchase")
+    ax.set_ylabel("observed share of purchases")
+    ax.set_title(title)
+    return ax
