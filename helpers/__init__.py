@@ -4,6 +4,8 @@ Plumbing lives here, tested, so that the chapters can keep to what they teach:
 
 - :mod:`helpers.data` loads and checks the sessions and makes the workbook's one train/test split;
 - :mod:`helpers.prototype` rebuilds chapter 01's final model for the later chapters;
+- :mod:`helpers.production` builds and exports chapter 02's production model; :mod:`helpers.scorer` scores
+  it in plain Python;
 - :mod:`helpers.plotting` holds the figure style and the chapters' plotting functions;
 - :mod:`helpers.exercises` gives every exercise ``check()``, ``hint()`` and ``solution()``;
 - :func:`setup_notebook` prepares a chapter's kernel, :func:`check_env` compares the installed packages with
@@ -14,8 +16,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from helpers import data, exercises, plotting, prototype
+from helpers import data, exercises, plotting, production, prototype, scorer
 from helpers.env import check_env
 from helpers.notebook import setup_notebook
 
-__all__ = ["__version__", "check_env", "data", "exercises", "plotting", "prototype", "setup_notebook"]
+__all__ = ["__version__", "check_env", "data", "exercises", "plotting", "production", "prototype", "scorer",
+           "setup_notebook"]

@@ -160,3 +160,25 @@ def calibration(y_true, probability, *, n_bins: int = 10, title: str) -> Axes:
     ax.set_ylabel("observed share of purchases")
     ax.set_title(title)
     return ax
+
+
+def benefit_cost(table, *, x: str, y: str, yerr: str | None = None, title: str) -> Axes:
+    """One labelled point per row of ``table``: cost on a log x-axis, benefit on the y-axis, optional whiskers."""
+    import numpy as np
+
+    for column in [x, y] + ([yerr] if yerr else []):
+        if column not in table.columns:
+            raise ValueError(f"table has no column {column!r}; it has {list(table.columns)}")
+    if (np.asarray(table[x], dtype=float) <= 0).any():
+        raise ValueError(f"column {x!r} must be positive for a log axis")
+    fig, ax = plt.subplots()
+    for index, (name, row) in enumerate(table.iterrows()):
+        colour = PALETTE[index % len(PALETTE)]
+        ax.errorbar(row[x], row[y], yerr=row[yerr] if yerr else None, fmt="o", color=colour, capsize=3,
+                    label=str(name))
+    ax.set_xscale("log")
+    ax.set_xlabel(f"{x} (log scale)")
+    ax.set_ylabel(y)
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower right")
+    return ax

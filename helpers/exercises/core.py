@@ -62,6 +62,8 @@ class Exercise:
         Code that computes the answer from scratch (with ``helpers`` imported); :meth:`solution` prints it.
     mistakes : list of Mistake
         Typical wrong answers and the message each must get.
+    unanswered : callable, optional
+        For answers that are functions: recognises the placeholder the notebook ships with.
     """
 
     name: str
@@ -70,6 +72,8 @@ class Exercise:
     hints: list[str]
     solution_code: str
     mistakes: list[Mistake] = field(default_factory=list)
+    #: Says whether an answer is still the notebook's placeholder (``...`` and None always are).
+    unanswered: Callable[[Any], bool] | None = None
 
     def __post_init__(self) -> None:
         if not self.hints:
@@ -78,7 +82,10 @@ class Exercise:
 
     def evaluate(self, answer: Any) -> Feedback:
         """Judge an answer without printing anything."""
-        if answer is Ellipsis or answer is None:
+        if answer is Ellipsis or answer is None or (self.unanswered is not None and self.unanswered(answer)):
+            if callable(answer):
+                return Feedback("unanswered", f"Write the body of `{self.answer_name}` in place of `...`, "
+                                              f"then run the cell again.")
             return Feedback("unanswered", f"Replace `...` after `{self.answer_name} =` with your answer, "
                                           f"then run the cell again.")
         try:

@@ -1,0 +1,68 @@
+"""The Go scorer shipped with chapter 02 gives the same scores as the Python one (skipped without Go)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from helpers import data, production, scorer
+from helpers.paths import PACKAGE_DIR
+
+GO = shutil.which("go")
+MAIN = """package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+
+	"example.com/check/scorer"
+	"encoding/json"
+)
+
+func main() {
+	text, _ := os.ReadFile(os.Args[1])
+	spec, err := scorer.LoadSpec(text)
+	if err != nil { panic(err) }
+	lines := bufio.NewScanner(os.Stdin)
+	lines.Buffer(make([]byte, 1<<20), 1<<20)
+	for lines.Scan() {
+		var request scorer.Request
+		if err := json.Unmarshal(lines.Bytes(), &request); err != nil { panic(err) }
+		if err := spec.Check(request); err != nil { fmt.Println("invalid:", err); continue }
+		fmt.Printf("%.17g\\n", spec.Score(request))
+	}
+}
+"""
+
+
+@pytest.mark.skipif(GO is None, reason="Go is not installed (Debian: apt-get install golang-go)")
+def test_go_scorer_matches_python(tmp_path, sessions):
+    split = data.fixed_split(sessions)
+    model = production.build_production_model(split.X_train, split.y_train)
+    spec = production.export_spec(model, threshold=0.3, training_sha256=data.SESSIONS_SHA256,
+                                  training_rows=len(split.X_train), metrics={})
+    (tmp_path / "spec.json").write_text(production.spec_to_json(spec), encoding="utf-8")
+    (tmp_path / "scorer").mkdir()
+    shutil.copy(PACKAGE_DIR / "go" / "scorer.go", tmp_path / "scorer" / "scorer.go")
+    (tmp_path / "main.go").write_text(MAIN, encoding="utf-8")
+    (tmp_path / "go.mod").write_text("module example.com/check\n\ngo 1.19\n", encoding="utf-8")
+    requests = [{k: (str(v) if k == "Month" else float(v)) for k, v in row.items()}
+                for row in split.X_test[production.PRODUCTION_FIELDS].astype(object).to_dict("records")]
+    requests.append({**requests[0], "ExitRates": 1.7})
+    env = {**os.environ, "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local", "GOCACHE": str(tmp_path / "cache"),
+           "GOPATH": str(tmp_path / "gopath"), "GOPROXY": "off"}
+    result = subprocess.run([GO, "run", ".", "spec.json"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            input="\n".join(json.dumps(r) for r in requests) + "\n", timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(requests) and lines[-1].startswith("invalid: ExitRates is out of range")
+    go_scores = np.array([float(line) for line in lines[:-1]])
+    loaded = scorer.load_spec(production.spec_to_json(spec))
+    python_scores = np.array([scorer.score(loaded, r) for r in requests[:-1]])
+    assert np.abs(go_scores - python_scores).max() <= 1e-12
