@@ -6,6 +6,8 @@ Plumbing lives here, tested, so that the chapters can keep to what they teach:
 - :mod:`helpers.prototype` rebuilds chapter 01's final model for the later chapters;
 - :mod:`helpers.production` builds and exports chapter 02's production model; :mod:`helpers.scorer` scores
   it in plain Python;
+- :mod:`helpers.simulate` is chapter 03's simulated shop, :mod:`helpers.abtest` its experiment tools and
+  :mod:`helpers.widgets` the interactive explorers;
 - :mod:`helpers.plotting` holds the figure style and the chapters' plotting functions;
 - :mod:`helpers.exercises` gives every exercise ``check()``, ``hint()`` and ``solution()``;
 - :func:`setup_notebook` prepares a chapter's kernel, :func:`check_env` compares the installed packages with
@@ -16,9 +18,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from helpers import data, exercises, plotting, production, prototype, scorer
+from helpers import abtest, data, exercises, plotting, production, prototype, scorer, simulate, widgets
 from helpers.env import check_env
 from helpers.notebook import setup_notebook
 
-__all__ = ["__version__", "check_env", "data", "exercises", "plotting", "production", "prototype", "scorer",
-           "setup_notebook"]
+__all__ = ["__version__", "abtest", "check_env", "data", "exercises", "plotting", "production", "prototype", "scorer",
+           "setup_notebook", "simulate", "widgets"]

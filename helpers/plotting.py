@@ -182,3 +182,98 @@ def benefit_cost(table, *, x: str, y: str, yerr: str | None = None, title: str) 
     ax.set_title(title)
     ax.legend(fontsize=8, loc="lower right")
     return ax
+
+
+def pvalue_histogram(p_values, *, title: str, bins: int = 20) -> Axes:
+    """Histogram of p-values with the flat line a uniform distribution would give."""
+    import numpy as np
+
+    values = np.asarray(p_values, dtype=float)
+    if values.ndim != 1 or values.size == 0 or ((values < 0) | (values > 1)).any():
+        raise ValueError("p_values must be a non-empty 1-d array of values in [0, 1]")
+    fig, ax = plt.subplots()
+    ax.hist(values, bins=bins, range=(0, 1), color=PALETTE[0], edgecolor="white")
+    ax.axhline(values.size / bins, color=PALETTE[3], linestyle="--", label="uniform")
+    ax.set_xlabel("p-value")
+    ax.set_ylabel("experiments")
+    ax.set_title(title)
+    ax.legend(loc="upper right")
+    return ax
+
+
+def interval_coverage(lows, highs, truth: float, *, title: str, unit: str, n_show: int = 100) -> Axes:
+    """The first ``n_show`` confidence intervals as vertical lines, those that miss the truth in a second colour."""
+    import numpy as np
+
+    lows, highs = np.asarray(lows, dtype=float), np.asarray(highs, dtype=float)
+    if lows.shape != highs.shape or lows.ndim != 1 or (lows > highs).any():
+        raise ValueError("lows and highs must be 1-d arrays of the same length with lows <= highs")
+    covered = (lows <= truth) & (truth <= highs)
+    shown = slice(0, min(n_show, len(lows)))
+    fig, ax = plt.subplots()
+    index = np.arange(len(lows))[shown]
+    colours = np.where(covered[shown], PALETTE[0], PALETTE[3])
+    ax.vlines(index, lows[shown], highs[shown], colors=colours, linewidth=1.5)
+    ax.axhline(truth, color="black", linewidth=1, label="true effect")
+    ax.set_xlabel("simulated experiment")
+    ax.set_ylabel(f"95 % interval ({unit})")
+    ax.set_title(f"{title}\n{covered.mean():.1%} of {len(lows):,} intervals cover the truth "
+                 f"(missing ones in orange)", fontsize=11)
+    ax.legend(loc="upper right")
+    return ax
+
+
+def sample_size_curves(baselines, lifts_points, *, alpha: float = 0.05, power: float = 0.8) -> Axes:
+    """Visitors per arm against the absolute lift to detect, one curve per baseline rate."""
+    import numpy as np
+
+    from helpers.abtest import sample_size_per_arm
+
+    fig, ax = plt.subplots()
+    for index, baseline in enumerate(baselines):
+        sizes = [sample_size_per_arm(baseline, lift / 100, alpha=alpha, power=power) for lift in lifts_points]
+        ax.plot(lifts_points, sizes, marker="o", color=PALETTE[index % len(PALETTE)],
+                label=f"baseline {baseline:.0%}")
+    ax.set_yscale("log")
+    ax.set_xlabel("lift to detect (percentage points)")
+    ax.set_ylabel("visitors per arm (log scale)")
+    ax.set_title(f"Sample size for a two-sided test, alpha {alpha:g}, power {power:.0%}")
+    ax.legend()
+    ax.set_xticks(np.asarray(lifts_points))
+    return ax
+
+
+def peeking_curve(looks, curves, *, nominal: float = 0.05, title: str) -> Axes:
+    """False-positive rate against the number of looks, one line per design, with Monte Carlo whiskers.
+
+    ``curves`` maps a design's name to a pair (rates, standard errors), one value per entry of ``looks``; the
+    whiskers span two standard errors either side.
+    """
+    fig, ax = plt.subplots()
+    for index, (name, (rates, errors)) in enumerate(curves.items()):
+        if len(rates) != len(looks) or len(errors) != len(looks):
+            raise ValueError(f"curves[{name!r}] must hold one rate and one error per look count")
+        ax.errorbar(looks, [100 * r for r in rates], yerr=[200 * e for e in errors], marker="o", capsize=3,
+                    color=PALETTE[index % len(PALETTE)], label=name)
+    ax.axhline(100 * nominal, color="black", linestyle="--", linewidth=1, label=f"nominal {nominal:.0%}")
+    ax.set_xlabel("number of looks at the data")
+    ax.set_ylabel("A/A tests declared significant (%)")
+    ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def effect_estimates(table, *, estimate: str, low: str, high: str, truth: str, unit: str, title: str) -> Axes:
+    """One row per policy: the estimate with its interval, and the true effect as a cross."""
+    fig, ax = plt.subplots()
+    rows = list(range(len(table)))
+    ax.errorbar(table[estimate], rows, xerr=[table[estimate] - table[low], table[high] - table[estimate]],
+                fmt="o", color=PALETTE[0], capsize=4, label="A/B estimate, 95 % interval")
+    ax.scatter(table[truth], rows, marker="x", s=80, color=PALETTE[3], zorder=3, label="true effect")
+    ax.axvline(0, color="grey", linewidth=1)
+    ax.set_yticks(rows, list(table.index))
+    ax.invert_yaxis()
+    ax.set_xlabel(unit)
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8)
+    return ax

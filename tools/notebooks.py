@@ -83,7 +83,7 @@ def execute(notebook_path: Path, output: Path, parameters: dict | None = None, c
     os.environ.update(EXECUTION_ENV)
     papermill.execute_notebook(
         str(notebook_path), str(output), parameters=parameters or {}, kernel_name=KERNEL,
-        cwd=str(cwd or notebook_path.parent), progress_bar=False, log_output=False,
+        cwd=str(cwd or notebook_path.parent), progress_bar=False, log_output=False, execution_timeout=300,
     )
     nbformat.write(_clean(nbformat.read(output, as_version=4)), output)
 

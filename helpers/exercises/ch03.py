@@ -1,0 +1,107 @@
+"""Exercises of chapter 03: sample size, sample-ratio mismatch, multiple testing."""
+
+from __future__ import annotations
+
+import math
+
+from helpers import abtest
+from helpers.exercises.core import Exercise, Mistake, WrongAnswer, as_number
+
+_P1, _P2 = 0.15, 0.16
+_COUNTS = [50_600, 49_400]
+_P_VALUES = [0.004, 0.011, 0.02, 0.04, 0.3]
+
+
+def _check_sample_size(answer: object) -> str:
+    value = as_number(answer, "a number of visitors per arm")
+    right = abtest.sample_size_per_arm(_P1, _P2 - _P1)
+    if abs(value - right) <= 1:
+        return (f"{right:,} visitors per arm, {2 * right:,} in all: a one-point lift on a 15 % baseline is small, "
+                f"so it needs many visitors.")
+    if abs(value - 2 * right) <= 2:
+        raise WrongAnswer("That is the total for both arms; the question asks per arm.")
+    one_sided = abtest.sample_size_per_arm(_P1, _P2 - _P1, alpha=0.10)
+    if abs(value - one_sided) <= 1:
+        raise WrongAnswer("That is the size for a one-sided test (or alpha 0.10). Use two-sided alpha 0.05: "
+                          "z = 1.96.")
+    if abs(value - abtest.sample_size_per_arm(_P1, 0.01 / _P1 * 0.01, relative=False)) <= 1 or abs(
+            value - abtest.sample_size_per_arm(_P1, 0.01, relative=True)) <= 1:
+        raise WrongAnswer("You treated the lift as relative (1 % of 15 %). The lift is absolute: 15 % to 16 %.")
+    raise WrongAnswer("Not the visitors per arm. p1 = 0.15, p2 = 0.16, alpha 0.05 two-sided, power 0.8.")
+
+
+def _check_srm(answer: object) -> str:
+    value = as_number(answer, "a p-value between 0 and 1")
+    right = abtest.srm_pvalue(_COUNTS, [0.5, 0.5])
+    if math.isclose(value, right, rel_tol=0.02, abs_tol=1e-9):
+        return (f"p = {right:.1e}: a 1.2 % imbalance in 100,000 visitors is far too large to be chance. Stop and "
+                f"look for the bug before analysing anything.")
+    if math.isclose(value, 1 - right, abs_tol=1e-6):
+        raise WrongAnswer("That is 1 minus the p-value.")
+    if value > 0.01:
+        raise WrongAnswer("Far too large. Expected counts are 50,000 each; the chi-square statistic is "
+                          "sum((observed - expected)^2 / expected) with one degree of freedom.")
+    raise WrongAnswer("Not the chi-square p-value: scipy.stats.chisquare([50600, 49400], [50000, 50000]).")
+
+
+def _check_holm(answer: object) -> str:
+    value = as_number(answer, "a number of segments")
+    if value == 2:
+        return ("Two. Sorted, the p-values are compared with 0.05/5, 0.05/4, 0.05/3 …; 0.004 and 0.011 pass, "
+                "0.02 > 0.0167 stops the procedure.")
+    if value == 4:
+        raise WrongAnswer("Four is the count without any correction (p < 0.05).")
+    if value == 1:
+        raise WrongAnswer("One is Bonferroni's answer (every p compared with 0.05/5). Holm is less strict: the "
+                          "k-th smallest p is compared with 0.05 / (5 - k + 1).")
+    raise WrongAnswer("Sort the p-values; compare the k-th smallest with 0.05 / (5 - k + 1); stop at the first "
+                      "that fails.")
+
+
+q1 = Exercise(
+    name="Exercise 3.1",
+    answer_name="answer_3_1",
+    checker=_check_sample_size,
+    hints=["`helpers.abtest.sample_size_per_arm(p_baseline, mde)` takes the absolute lift as mde.",
+           "p_baseline = 0.15 and mde = 0.01."],
+    solution_code="""
+answer_3_1 = helpers.abtest.sample_size_per_arm(0.15, 0.01)
+""",
+    mistakes=[
+        Mistake("both arms", lambda right: 2 * right, "total for both arms"),
+        Mistake("one-sided", lambda right: abtest.sample_size_per_arm(_P1, 0.01, alpha=0.10), "one-sided"),
+        Mistake("relative lift", lambda right: abtest.sample_size_per_arm(_P1, 0.01, relative=True), "relative"),
+    ],
+)
+
+q2 = Exercise(
+    name="Exercise 3.2",
+    answer_name="answer_3_2",
+    checker=_check_srm,
+    hints=["Under a 50/50 split, each arm expects 50,000 visitors.",
+           "`helpers.abtest.srm_pvalue([50600, 49400], [0.5, 0.5])`."],
+    solution_code="""
+answer_3_2 = helpers.abtest.srm_pvalue([50_600, 49_400], [0.5, 0.5])
+""",
+    mistakes=[
+        Mistake("one minus p", lambda right: 1 - right, "1 minus the p-value"),
+        Mistake("far too large", lambda right: 0.2, "Far too large"),
+    ],
+)
+
+q3 = Exercise(
+    name="Exercise 3.3",
+    answer_name="answer_3_3",
+    checker=_check_holm,
+    hints=["Holm: sort the p-values, compare the smallest with 0.05/5, the next with 0.05/4, and so on.",
+           "`statsmodels.stats.multitest.multipletests(p_values, method='holm')[0].sum()`."],
+    solution_code="""
+from statsmodels.stats.multitest import multipletests
+
+answer_3_3 = multipletests([0.004, 0.011, 0.02, 0.04, 0.3], alpha=0.05, method="holm")[0].sum()
+""",
+    mistakes=[
+        Mistake("no correction", lambda right: 4, "without any correction"),
+        Mistake("Bonferroni", lambda right: 1, "Bonferroni"),
+    ],
+)

@@ -1,0 +1,52 @@
+"""Interactive explorers. Each wraps a pure, tested function and has a static figure next to it in the chapter.
+
+They need a running kernel; on a static page, the figure beside each explorer shows the same function.
+"""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as widgets
+
+from helpers import abtest
+
+
+def describe_sample_size(p_baseline: float, mde_points: float, power: float, alpha: float,
+                         visitors_per_day: int) -> str:
+    """The text the power explorer shows: visitors per arm and days, for an absolute lift in points."""
+    n = abtest.sample_size_per_arm(p_baseline, mde_points / 100, alpha=alpha, power=power)
+    days = math.ceil(2 * n / visitors_per_day)
+    return (f"{n:,} visitors per arm ({2 * n:,} in all) to detect {p_baseline:.1%} -> "
+            f"{p_baseline + mde_points / 100:.1%} with power {power:.0%} at alpha {alpha:g}: "
+            f"{days} day(s) at {visitors_per_day:,} visitors a day")
+
+
+def power_explorer(visitors_per_day: int = 6_000) -> widgets.Widget:
+    """Sliders for baseline rate, detectable lift, power and alpha; shows the sample size and duration."""
+    return widgets.interactive(
+        lambda p_baseline, mde_points, power, alpha: print(
+            describe_sample_size(p_baseline, mde_points, power, alpha, visitors_per_day)),
+        p_baseline=widgets.FloatSlider(value=0.15, min=0.01, max=0.5, step=0.01, description="baseline"),
+        mde_points=widgets.FloatSlider(value=1.0, min=0.2, max=5.0, step=0.1, description="lift (points)"),
+        power=widgets.FloatSlider(value=0.8, min=0.5, max=0.95, step=0.05, description="power"),
+        alpha=widgets.SelectionSlider(options=[0.001, 0.01, 0.05, 0.1], value=0.05, description="alpha"),
+    )
+
+
+def describe_peeking(n_looks: int, design: str, seed: int = 0) -> str:
+    """The text the peeking explorer shows: the simulated false-positive rate of a design."""
+    bounds = None if design == "naive (1.96 every look)" else abtest.sequential_bounds(
+        n_looks, kind="pocock" if design == "Pocock" else "obrien-fleming")
+    rate, se = abtest.peeking_false_positive_rate(n_looks, 5_000, 0.15, 2_000, seed, bounds=bounds)
+    return f"{design}, {n_looks} look(s): {rate:.1%} of A/A tests declared significant (± {se:.1%})"
+
+
+def peeking_explorer() -> widgets.Widget:
+    """Sliders for the number of looks and the design; shows the false-positive rate of 2,000 A/A tests."""
+    return widgets.interactive(
+        lambda n_looks, design: print(describe_peeking(n_looks, design)),
+        n_looks=widgets.IntSlider(value=5, min=1, max=20, description="looks"),
+        design=widgets.Dropdown(options=["naive (1.96 every look)", "Pocock", "O'Brien-Fleming"],
+                                description="design"),
+    )

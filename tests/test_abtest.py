@@ -1,0 +1,152 @@
+"""helpers.abtest agrees with statsmodels, scipy and published tables, and refuses invalid arguments."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import pytest
+from scipy import stats
+from statsmodels.stats.multitest import multipletests  # noqa: F401 - imported to prove it is installed
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportions_ztest,
+    samplesize_proportions_2indep_onetail,
+)
+
+from helpers import abtest
+
+SHARES = {"control": 0.5, "treatment": 0.5}
+
+
+def test_assign_is_deterministic_and_respects_shares():
+    ids = [f"u{i}" for i in range(20_000)]
+    first = abtest.assign(ids, "exp-a", {"a": 0.2, "b": 0.3, "c": 0.5})
+    assert (first == abtest.assign(ids, "exp-a", {"a": 0.2, "b": 0.3, "c": 0.5})).all()
+    counts = Counter(first)
+    for name, share in {"a": 0.2, "b": 0.3, "c": 0.5}.items():
+        se = math.sqrt(share * (1 - share) / len(ids))
+        assert abs(counts[name] / len(ids) - share) < 4 * se
+    assert abtest.assign("u7", "exp-a", {"a": 0.2, "b": 0.3, "c": 0.5}) == first[7]
+
+
+def test_assignments_of_two_experiments_are_independent():
+    ids = list(range(20_000))
+    a = abtest.assign(ids, "one", SHARES) == "treatment"
+    b = abtest.assign(ids, "two", SHARES) == "treatment"
+    table = np.array([[np.sum(a & b), np.sum(a & ~b)], [np.sum(~a & b), np.sum(~a & ~b)]])
+    assert stats.chi2_contingency(table).pvalue > 0.001
+
+
+@pytest.mark.parametrize(("args", "error", "words"), [
+    (("u", "", SHARES), ValueError, "experiment must be a non-empty string"),
+    (("u", "e", {"a": 0.5, "b": 0.6}), ValueError, "must sum to 1"),
+    (("u", "e", {"a": 1.2, "b": -0.2}), ValueError, "every share must be positive"),
+    (("u", "e", [0.5, 0.5]), TypeError, "shares must be a non-empty mapping"),
+    ((3.5, "e", SHARES), TypeError, "unit_id must be"),
+])
+def test_assign_rejects_bad_arguments(args, error, words):
+    with pytest.raises(error, match=words):
+        abtest.assign(*args)
+
+
+@pytest.mark.parametrize(("p", "mde", "relative"), [(0.15, 0.02, False), (0.05, 0.01, False), (0.3, -0.05, False),
+                                                     (0.15, 0.1, True)])
+def test_sample_size_agrees_with_statsmodels(p, mde, relative):
+    diff = p * mde if relative else mde
+    expected = samplesize_proportions_2indep_onetail(diff=diff, prop2=p, power=0.8, alpha=0.05)
+    assert abtest.sample_size_per_arm(p, mde, relative=relative) == math.ceil(expected - 1e-9)
+
+
+def test_sample_size_matches_power_prop_test():
+    # R: power.prop.test(p1 = 0.10, p2 = 0.12, power = 0.8) gives n = 3840.847 per group
+    assert abtest.sample_size_per_arm(0.10, 0.02) == 3841
+
+
+@pytest.mark.parametrize(("kwargs", "error", "words"), [
+    ({"p_baseline": 1.2, "mde": 0.01}, ValueError, "p_baseline must lie strictly between 0 and 1"),
+    ({"p_baseline": 0.1, "mde": 0}, ValueError, "mde must be a non-zero number"),
+    ({"p_baseline": 0.95, "mde": 0.1}, ValueError, "outside"),
+    ({"p_baseline": 0.1, "mde": 0.01, "power": 1.0}, ValueError, "power must lie"),
+    ({"p_baseline": "0.1", "mde": 0.01}, TypeError, "p_baseline must be a number"),
+])
+def test_sample_size_rejects_bad_arguments(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        abtest.sample_size_per_arm(**kwargs)
+
+
+def test_proportions_test_agrees_with_statsmodels():
+    result = abtest.proportions_test(1_480, 10_000, 1_620, 10_050)
+    z, p = proportions_ztest([1_620, 1_480], [10_050, 10_000])
+    assert math.isclose(result.z, z, rel_tol=1e-12) and math.isclose(result.p_value, p, rel_tol=1e-9)
+    diff = confint_proportions_2indep(1_620, 10_050, 1_480, 10_000, method="wald")
+    ratio = confint_proportions_2indep(1_620, 10_050, 1_480, 10_000, method="log", compare="ratio")
+    assert np.allclose(result.difference_ci, diff, atol=1e-12)
+    assert np.allclose(np.array(result.relative_lift_ci) + 1, ratio, atol=1e-12)
+    assert result.significant == (p < 0.05)
+
+
+@pytest.mark.parametrize(("args", "error", "words"), [
+    ((10, 0, 10, 100), ValueError, "n_a must be positive"),
+    ((101, 100, 10, 100), ValueError, "cannot exceed"),
+    ((0, 100, 10, 100), ValueError, "at least one conversion"),
+    ((1.5, 100, 10, 100), TypeError, "conversions_a must be a whole number"),
+])
+def test_proportions_test_rejects_bad_arguments(args, error, words):
+    with pytest.raises(error, match=words):
+        abtest.proportions_test(*args)
+
+
+def test_srm_agrees_with_scipy_and_rejects_bad_input():
+    assert math.isclose(abtest.srm_pvalue([50_600, 49_400], [0.5, 0.5]),
+                        stats.chisquare([50_600, 49_400]).pvalue, rel_tol=1e-12)
+    with pytest.raises(ValueError, match="sum to 1"):
+        abtest.srm_pvalue([10, 10], [0.5, 0.6])
+    with pytest.raises(ValueError, match="same length"):
+        abtest.srm_pvalue([10, 10, 10], [0.5, 0.5])
+    with pytest.raises(ValueError, match="non-negative whole numbers"):
+        abtest.srm_pvalue([10.5, 10], [0.5, 0.5])
+
+
+# Jennison & Turnbull (2000), tables 2.1 and 2.3: alpha = 0.05 two-sided.
+@pytest.mark.parametrize(("looks", "pocock", "obf_final"), [(2, 2.178, 1.977), (3, 2.289, 2.004),
+                                                             (5, 2.413, 2.040), (10, 2.555, 2.087)])
+def test_sequential_bounds_match_published_tables(looks, pocock, obf_final):
+    assert abtest.sequential_bounds(looks, kind="pocock") == pytest.approx(np.full(looks, pocock), abs=2e-3)
+    obf = abtest.sequential_bounds(looks, kind="obrien-fleming")
+    assert obf[-1] == pytest.approx(obf_final, abs=2e-3)
+    assert obf == pytest.approx(obf[-1] * np.sqrt(looks / np.arange(1, looks + 1)))
+
+
+def test_sequential_bounds_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="kind must be"):
+        abtest.sequential_bounds(3, kind="haybittle")
+    with pytest.raises(ValueError, match="n_looks must be positive"):
+        abtest.sequential_bounds(0)
+
+
+def test_peeking_inflates_and_sequential_bounds_restore_the_false_positive_rate():
+    naive, naive_se = abtest.peeking_false_positive_rate(10, 5_000, 0.15, 4_000, seed=1)
+    assert naive > 0.05 + 5 * naive_se  # about 0.19 for ten looks
+    for kind in ("pocock", "obrien-fleming"):
+        rate, se = abtest.peeking_false_positive_rate(10, 5_000, 0.15, 4_000, seed=2,
+                                                      bounds=abtest.sequential_bounds(10, kind=kind))
+        assert abs(rate - 0.05) < 4 * se
+
+
+def test_one_look_equals_the_fixed_test_and_power_matches_the_design():
+    rate, se = abtest.peeking_false_positive_rate(1, 5_000, 0.15, 4_000, seed=3)
+    assert abs(rate - 0.05) < 4 * se
+    n = abtest.sample_size_per_arm(0.15, 0.02)
+    power, se = abtest.sequential_power(1, n, 0.15, 0.17, 4_000, seed=4)
+    assert abs(power - 0.8) < 4 * se
+
+
+def test_peeking_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="bounds must hold 3 positive z values"):
+        abtest.peeking_false_positive_rate(3, 100, 0.1, 10, seed=0, bounds=[2.0, 2.0])
+    with pytest.raises(ValueError, match="at least n_looks"):
+        abtest.peeking_false_positive_rate(5, 3, 0.1, 10, seed=0)
+    with pytest.raises(ValueError, match="p must lie"):
+        abtest.peeking_false_positive_rate(2, 100, 0.0, 10, seed=0)
