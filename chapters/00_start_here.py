@@ -37,8 +37,8 @@
 # | 03 A/B testing | a simulated shop, power analysis, hash assignment, analysis, sample-ratio checks, peeking | 120 min |
 # | 04 Bandits | epsilon-greedy, softmax, UCB1, Thompson sampling; regret; bandit against A/B/n | 90 min |
 #
-# Chapter 04 is in preparation. Each chapter runs on its own: none reads files that another one wrote,
-# and a chapter that needs an earlier chapter's model rebuilds it with a function from `helpers`.
+# Each chapter runs on its own: none reads files that another one wrote, and a chapter that needs an earlier
+# chapter's model rebuilds it with a function from `helpers`.
 
 # %% [markdown]
 # ## Running the workbook

@@ -8,6 +8,7 @@ Plumbing lives here, tested, so that the chapters can keep to what they teach:
   it in plain Python;
 - :mod:`helpers.simulate` is chapter 03's simulated shop, :mod:`helpers.abtest` its experiment tools and
   :mod:`helpers.widgets` the interactive explorers;
+- :mod:`helpers.bandits` holds chapter 04's bandit policies and their vectorised simulation engine;
 - :mod:`helpers.plotting` holds the figure style and the chapters' plotting functions;
 - :mod:`helpers.exercises` gives every exercise ``check()``, ``hint()`` and ``solution()``;
 - :func:`setup_notebook` prepares a chapter's kernel, :func:`check_env` compares the installed packages with
@@ -18,9 +19,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from helpers import abtest, data, exercises, plotting, production, prototype, scorer, simulate, widgets
+from helpers import abtest, bandits, data, exercises, plotting, production, prototype, scorer, simulate, widgets
 from helpers.env import check_env
 from helpers.notebook import setup_notebook
 
-__all__ = ["__version__", "abtest", "check_env", "data", "exercises", "plotting", "production", "prototype", "scorer",
-           "setup_notebook", "simulate", "widgets"]
+__all__ = ["__version__", "abtest", "bandits", "check_env", "data", "exercises", "plotting", "production",
+           "prototype", "scorer", "setup_notebook", "simulate", "widgets"]

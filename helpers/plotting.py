@@ -277,3 +277,51 @@ def effect_estimates(table, *, estimate: str, low: str, high: str, truth: str, u
     ax.set_title(title)
     ax.legend(loc="upper right", fontsize=8)
     return ax
+
+
+def bandit_curves(curves, *, ylabel: str, title: str, log_x: bool = False, smooth: int | None = None) -> Axes:
+    """One line per named curve against the step number (1, 2, …), optionally smoothed by a moving average."""
+    import numpy as np
+
+    if not curves:
+        raise ValueError("curves must hold at least one named array")
+    if smooth is not None and smooth < 1:
+        raise ValueError(f"smooth must be a positive window length, got {smooth}")
+    fig, ax = plt.subplots()
+    for index, (name, values) in enumerate(curves.items()):
+        values = np.asarray(values, dtype=float)
+        if smooth:
+            values = np.convolve(values, np.ones(smooth) / smooth, mode="valid")
+        steps = np.arange(1, len(values) + 1) + (smooth - 1 if smooth else 0)
+        style = "--" if "bound" in name else "-"
+        ax.plot(steps, values, style, color=PALETTE[index % len(PALETTE)], label=name)
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_xlabel("step (visitor)" + (" , log scale" if log_x else "") + (f"; moving average of {smooth}"
+                                                                           if smooth else ""))
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def bandit_panels(results, *, metric: str, ylabel: str) -> Axes:
+    """Three panels for the classic experiment: the epsilon-greedy settings, the softmax settings, and the
+    annealing epsilon-greedy, UCB1 and Thompson sampling. ``metric`` names a :class:`BanditResult` method."""
+    import numpy as np
+
+    groups = {"epsilon-greedy": [n for n in results if n.startswith("epsilon")],
+              "softmax": [n for n in results if n.startswith("softmax")],
+              "others": [n for n in results if not n.startswith(("epsilon", "softmax"))]}
+    fig, axes = plt.subplots(1, 3, sharey=True, figsize=(FIGSIZE[0] * 1.6, FIGSIZE[1]))
+    for ax, (title, names) in zip(axes, groups.items(), strict=True):
+        for index, name in enumerate(names):
+            values = getattr(results[name], metric)()
+            ax.plot(np.arange(1, len(values) + 1), values, color=PALETTE[index % len(PALETTE)], label=name)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("step")
+        ax.legend(fontsize=7)
+    axes[0].set_ylabel(ylabel)
+    fig.suptitle(f"Five arms (0.1, 0.1, 0.1, 0.1, 0.9): {ylabel}")
+    fig.tight_layout()
+    return axes[0]

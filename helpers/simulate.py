@@ -223,3 +223,59 @@ def build_shop(sessions: pd.DataFrame | None = None, **assumptions: float) -> Sh
     probability = cross_val_predict(make_prototype_pipeline(), sessions[FEATURES], sessions[TARGET], cv=folds,
                                     method="predict_proba")[:, 1]
     return Shop(sessions, np.clip(probability, 0.001, 0.999), **assumptions)
+
+
+@dataclass(frozen=True)
+class OfferVariant:
+    """One offer the shop can show to every visitor: a discount (share of the order value), its persuasion
+    (log-odds added at p = 0.5, as in assumption 3), and a fixed cost per order (e.g. shipping the shop pays)."""
+
+    name: str
+    discount: float = 0.0
+    max_uplift: float = 0.0
+    fixed_cost: float = 0.0
+
+
+#: The variants of chapter 04; their persuasion and costs are assumptions of the simulated shop.
+OFFER_VARIANTS = [
+    OfferVariant("no offer"),
+    OfferVariant("5 % off", discount=0.05, max_uplift=0.7),
+    OfferVariant("10 % off", discount=0.10, max_uplift=1.5),
+    OfferVariant("free shipping", discount=0.0, max_uplift=1.0, fixed_cost=4.0),
+]
+
+
+def variant_probability(shop: Shop, variant: OfferVariant) -> np.ndarray:
+    """True purchase probability of every session when everyone is shown ``variant``."""
+    p = shop.base_probability
+    log_odds = np.log(p / (1 - p)) + variant.max_uplift * 4 * p * (1 - p)
+    return 1 / (1 + np.exp(-log_odds))
+
+
+def variant_value(shop: Shop, variant: OfferVariant) -> float:
+    """Exact expected net revenue per visitor (€) when everyone is shown ``variant``."""
+    p = variant_probability(shop, variant)
+    return float(np.mean(p * (shop.mean_order_value * (shop.margin - variant.discount) - variant.fixed_cost)))
+
+
+def variant_rewards(shop: Shop, variants: list[OfferVariant], *, scale: float = 1.0):
+    """A reward sampler for :func:`helpers.bandits.simulate_rewards`: each simulation's next visitor is a random
+    session; it buys with the chosen variant's probability; the reward is its net revenue (€) divided by
+    ``scale`` (use a scale that maps rewards into [0, 1] for UCB1 and Thompson sampling; larger ones are
+    clipped at 1)."""
+    if not variants:
+        raise ValueError("variants must list at least one OfferVariant")
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale!r}")
+    probability = np.stack([variant_probability(shop, v) for v in variants])
+    factor = np.array([shop.margin - v.discount for v in variants])
+    fixed = np.array([v.fixed_cost for v in variants])
+
+    def sample(arms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        sessions = rng.integers(0, probability.shape[1], len(arms))
+        bought = rng.random(len(arms)) < probability[arms, sessions]
+        value = rng.lognormal(math.log(shop.order_median), shop.order_sigma, len(arms))
+        reward = np.where(bought, value * factor[arms] - fixed[arms], 0.0) / scale
+        return np.minimum(reward, 1.0) if scale != 1.0 else reward
+
+    return sample

@@ -50,3 +50,42 @@ def peeking_explorer() -> widgets.Widget:
         design=widgets.Dropdown(options=["naive (1.96 every look)", "Pocock", "O'Brien-Fleming"],
                                 description="design"),
     )
+
+
+def bandit_probability_best(algorithm: str, parameter: float, best_mean: float, other_mean: float,
+                            horizon: int = 250, n_simulations: int = 1_000, seed: int = 0):
+    """The curve the bandit playground draws: probability of playing the best of five arms at each step."""
+    from helpers import bandits
+
+    policies = {"epsilon-greedy": lambda: bandits.EpsilonGreedy(parameter),
+                "softmax": lambda: bandits.Softmax(parameter),
+                "UCB1": bandits.UCB1, "Thompson sampling": bandits.ThompsonSampling}
+    if algorithm not in policies:
+        raise ValueError(f"algorithm must be one of {list(policies)}, got {algorithm!r}")
+    arms = [other_mean] * 4 + [best_mean]
+    return bandits.simulate(policies[algorithm](), arms, horizon, n_simulations, seed).prob_best()
+
+
+def bandit_playground() -> widgets.Widget:
+    """Choose an algorithm, its parameter (epsilon or temperature) and the arms; see how fast it learns."""
+    import matplotlib.pyplot as plt
+
+    def draw(algorithm, parameter, best_mean, other_mean):
+        curve = bandit_probability_best(algorithm, parameter, best_mean, other_mean)
+        fig, ax = plt.subplots()
+        ax.plot(range(1, len(curve) + 1), curve)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("step")
+        ax.set_ylabel("probability of playing the best arm")
+        ax.set_title(f"{algorithm}: best arm {best_mean}, four others {other_mean}")
+        plt.show()
+
+    return widgets.interactive(
+        draw,
+        algorithm=widgets.Dropdown(options=["epsilon-greedy", "softmax", "UCB1", "Thompson sampling"],
+                                   description="algorithm"),
+        parameter=widgets.FloatSlider(value=0.1, min=0.01, max=1.0, step=0.01,
+                                      description="eps / temp"),
+        best_mean=widgets.FloatSlider(value=0.9, min=0.05, max=1.0, step=0.05, description="best arm"),
+        other_mean=widgets.FloatSlider(value=0.1, min=0.0, max=0.95, step=0.05, description="other arms"),
+    )

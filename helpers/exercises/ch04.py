@@ -1,0 +1,102 @@
+"""Exercises of chapter 04: plateaus of epsilon-greedy and softmax, and one UCB1 decision."""
+
+from __future__ import annotations
+
+import math
+
+from helpers.exercises.core import Exercise, Mistake, WrongAnswer, as_number
+
+_CLASSIC = [0.1, 0.1, 0.1, 0.1, 0.9]
+_UCB = {"counts": [60, 30, 10], "means": [0.50, 0.45, 0.30], "step": 100}
+
+
+def _softmax_best(temperature: float) -> float:
+    weights = [math.exp(mean / temperature) for mean in _CLASSIC]
+    return weights[-1] / sum(weights)
+
+
+def _check_epsilon_plateau(answer: object) -> str:
+    value = as_number(answer, "a probability between 0 and 1")
+    if math.isclose(value, 0.84, abs_tol=1e-3):
+        return "0.8 from exploiting, plus 0.2 x 1/5 from exploring and hitting the best arm by chance: 0.84."
+    if math.isclose(value, 0.8, abs_tol=1e-3):
+        raise WrongAnswer("0.8 counts only the exploiting steps. When it explores (probability 0.2), it picks "
+                          "one of the five arms at random, the best one included.")
+    if math.isclose(value, 0.2 / 5, abs_tol=1e-3) or math.isclose(value, 0.2, abs_tol=1e-3):
+        raise WrongAnswer("That is about the exploring steps only; most steps exploit the best arm.")
+    raise WrongAnswer("Add the two ways of playing the best arm: exploit (1 - epsilon), or explore and pick it "
+                      "(epsilon / number of arms).")
+
+
+def _check_softmax_plateau(answer: object) -> str:
+    value = as_number(answer, "a probability between 0 and 1")
+    right = _softmax_best(0.2)
+    if math.isclose(value, right, abs_tol=5e-4):
+        return f"exp(0.9/0.2) / (exp(0.9/0.2) + 4 exp(0.1/0.2)) = {right:.4f}."
+    if math.isclose(value, _softmax_best(1.0), abs_tol=5e-4):
+        raise WrongAnswer("You forgot to divide the means by the temperature before exponentiating.")
+    if math.isclose(value, 0.9 / sum(_CLASSIC), abs_tol=5e-4):
+        raise WrongAnswer("That is proportional to the means; softmax is proportional to exp(mean / temperature).")
+    raise WrongAnswer("Compute exp(mean / 0.2) for each arm, and divide the best arm's by their sum.")
+
+
+def _check_ucb_choice(answer: object) -> str:
+    value = as_number(answer, "an arm number: 0, 1 or 2")
+    index = [m + math.sqrt(2 * math.log(_UCB["step"]) / n) for m, n in zip(_UCB["means"], _UCB["counts"],
+                                                                           strict=True)]
+    right = max(range(3), key=index.__getitem__)
+    if value == right:
+        return ("Arm 2: its mean is lowest, but with only 10 plays its bonus sqrt(2 ln 100 / 10) = "
+                f"{math.sqrt(2 * math.log(100) / 10):.2f} lifts its bound to {index[2]:.2f}, above "
+                f"{index[0]:.2f} and {index[1]:.2f}.")
+    if value == 0:
+        raise WrongAnswer("Arm 0 has the best mean, but UCB1 adds an exploration bonus, sqrt(2 ln t / n), which "
+                          "is largest for the arm played least.")
+    raise WrongAnswer("Compute mean + sqrt(2 ln 100 / n) for each arm and take the largest.")
+
+
+q1 = Exercise(
+    name="Exercise 4.1",
+    answer_name="answer_4_1",
+    checker=_check_epsilon_plateau,
+    hints=["It plays the best arm when it exploits, and sometimes when it explores.",
+           "(1 - epsilon) + epsilon / K, with K = 5 arms."],
+    solution_code="""
+epsilon, arms = 0.2, 5
+answer_4_1 = (1 - epsilon) + epsilon / arms
+""",
+    mistakes=[Mistake("exploit only", lambda right: 0.8, "exploiting steps"),
+              Mistake("explore only", lambda right: 0.04, "exploring steps only")],
+)
+
+q2 = Exercise(
+    name="Exercise 4.2",
+    answer_name="answer_4_2",
+    checker=_check_softmax_plateau,
+    hints=["Softmax weights are exp(mean / temperature).",
+           "`np.exp(np.array(means) / 0.2)`, then the last weight divided by the sum."],
+    solution_code="""
+import numpy as np
+
+weights = np.exp(np.array([0.1, 0.1, 0.1, 0.1, 0.9]) / 0.2)
+answer_4_2 = weights[-1] / weights.sum()
+""",
+    mistakes=[Mistake("no temperature", lambda right: _softmax_best(1.0), "divide the means by the temperature"),
+              Mistake("proportional to means", lambda right: 0.9 / 1.3, "proportional to the means")],
+)
+
+q3 = Exercise(
+    name="Exercise 4.3",
+    answer_name="answer_4_3",
+    checker=_check_ucb_choice,
+    hints=["UCB1's index is mean + sqrt(2 ln t / n), with t = 100 steps so far.",
+           "The bonuses are sqrt(2 ln 100 / 60), sqrt(2 ln 100 / 30) and sqrt(2 ln 100 / 10)."],
+    solution_code="""
+import math
+
+counts, means = [60, 30, 10], [0.50, 0.45, 0.30]
+index = [m + math.sqrt(2 * math.log(100) / n) for m, n in zip(means, counts)]
+answer_4_3 = index.index(max(index))
+""",
+    mistakes=[Mistake("greedy choice", lambda right: 0, "exploration bonus")],
+)
