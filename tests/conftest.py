@@ -24,3 +24,11 @@ def sessions():
     import helpers
 
     return helpers.data.load_sessions()
+
+
+@pytest.fixture(scope="session")
+def split(sessions):
+    """The workbook's fixed train/test split (tests must not modify it)."""
+    import helpers
+
+    return helpers.data.fixed_split(sessions)

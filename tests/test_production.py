@@ -17,11 +17,6 @@ from helpers.paths import REPO_ROOT
 
 
 @pytest.fixture(scope="module")
-def split(sessions):
-    return data.fixed_split(sessions)
-
-
-@pytest.fixture(scope="module")
 def model(split):
     return production.build_production_model(split.X_train, split.y_train)
 

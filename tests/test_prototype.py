@@ -7,12 +7,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 
-from helpers import data, prototype
-
-
-@pytest.fixture(scope="module")
-def split(sessions):
-    return data.fixed_split(sessions)
+from helpers import prototype
 
 
 @pytest.fixture(scope="module")
