@@ -109,7 +109,8 @@ def cv_auc(model, columns=None):
 
 
 full = cv_auc(prototype)["test_score"]
-drops = {name: full - cv_auc(prototype_without(cols))["test_score"] for name, cols in GROUPS.items()}
+drops = {name: full - cv_auc(prototype_without(cols))["test_score"]
+         for name, cols in helpers.progress(GROUPS.items(), description="audit", total=len(GROUPS))}
 benefit = pd.DataFrame({"fields": {name: len(cols) for name, cols in GROUPS.items()},
                         "AUC drop without it": {n: d.mean() for n, d in drops.items()},
                         "spread (sd over folds)": {n: d.std() for n, d in drops.items()}})

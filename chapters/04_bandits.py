@@ -152,7 +152,8 @@ settings = {**{f"epsilon {e}": B.EpsilonGreedy(e) for e in [0.1, 0.2, 0.3, 0.4, 
             **{f"softmax {t}": B.Softmax(t) for t in [0.1, 0.2, 0.3, 0.4, 0.5]},
             "UCB1": B.UCB1(), "Thompson": B.ThompsonSampling()}
 classic = {name: B.simulate(policy, ARMS, 250, N_SIMULATIONS, SEED + i)
-           for i, (name, policy) in enumerate(settings.items())}
+           for i, (name, policy) in enumerate(helpers.progress(settings.items(), description="settings",
+                                                               total=len(settings)))}
 ax = helpers.plotting.bandit_panels(classic, metric="prob_best", ylabel="probability of playing the best arm")
 
 # %% [markdown]

@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 
 from helpers import abtest, bandits, data, exercises, plotting, production, prototype, scorer, simulate, widgets
 from helpers.env import check_env
-from helpers.notebook import setup_notebook
+from helpers.notebook import progress, setup_notebook
 
 __all__ = ["__version__", "abtest", "bandits", "check_env", "data", "exercises", "plotting", "production",
-           "prototype", "scorer", "setup_notebook", "simulate", "widgets"]
+           "progress", "prototype", "scorer", "setup_notebook", "simulate", "widgets"]

@@ -63,3 +63,13 @@ def setup_notebook(seed: int = 0, *, quiet: bool = False) -> None:
     plotting.apply_style()
     if not quiet:
         print(versions_line())
+
+
+def progress(iterable, *, description: str, total: int | None = None):
+    """Wrap a long loop in a progress bar for interactive use (tqdm's notebook bar where widgets work).
+
+    Executed runs (``make execute``, the tests) set ``TQDM_DISABLE=1``, so committed outputs hold no bar.
+    """
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, desc=description, total=total, leave=False)

@@ -106,3 +106,12 @@ def test_the_network_is_really_unreachable():
     """`.ci/run` runs the suite without network; this proves that it did (and so that no chapter needs it)."""
     with pytest.raises(OSError):
         socket.create_connection(("pypi.org", 443), timeout=3)
+
+
+def test_progress_yields_everything_and_stays_silent_in_executed_runs(capsys):
+    from helpers import progress
+
+    assert os.environ.get("TQDM_DISABLE") == "1"
+    assert list(progress(range(5), description="loop")) == [0, 1, 2, 3, 4]
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
