@@ -175,15 +175,28 @@ class Shop:
                     continue
                 buyers = rng.binomial(n_group, p[group].mean())
                 factor = self.margin - self.discount * flag
-                values = factor * rng.lognormal(math.log(self.order_median), self.order_sigma, buyers.sum())
-                owner = np.repeat(np.arange(n_experiments), buyers)
-                revenue += np.bincount(owner, weights=values, minlength=n_experiments)
-                revenue_sq += np.bincount(owner, weights=values**2, minlength=n_experiments)
+                self._add_order_values(buyers, factor, rng, revenue, revenue_sq)
                 total += buyers
             arms[label] = (n_arm, total, revenue, revenue_sq)
         return Arms(n_a=arms["a"][0], n_b=arms["b"][0], conversions_a=arms["a"][1], conversions_b=arms["b"][1],
                     revenue_a=arms["a"][2], revenue_b=arms["b"][2], revenue_sq_a=arms["a"][3],
                     revenue_sq_b=arms["b"][3])
+
+    def _add_order_values(self, buyers: np.ndarray, factor: float, rng: np.random.Generator,
+                          revenue: np.ndarray, revenue_sq: np.ndarray, chunk: int = 2_000_000) -> None:
+        """Draw every buyer's order value and add the net revenue (and its square) to its experiment's sums,
+        a block of experiments at a time so that memory stays small however many orders there are."""
+        start = 0
+        cumulative = np.cumsum(buyers)
+        while start < len(buyers):
+            before = cumulative[start - 1] if start else 0
+            stop = max(start + 1, int(np.searchsorted(cumulative, before + chunk, side="right")))
+            block = buyers[start:stop]
+            values = factor * rng.lognormal(math.log(self.order_median), self.order_sigma, int(block.sum()))
+            owner = np.repeat(np.arange(len(block)), block)
+            revenue[start:stop] += np.bincount(owner, weights=values, minlength=len(block))
+            revenue_sq[start:stop] += np.bincount(owner, weights=values**2, minlength=len(block))
+            start = stop
 
     def event_log(self, control: Policy, treatment: Policy, *, n_visitors: int, experiment: str,
                   seed: int | np.random.Generator, visitors_per_day: int = 2_000,

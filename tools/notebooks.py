@@ -68,8 +68,9 @@ def sync(source: Path) -> Path:
 
 
 def _clean(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop what changes on every run although the outputs do not: timestamps and durations."""
+    """Drop what changes on every run although the outputs do not: timestamps, durations, widget models."""
     notebook.metadata.pop("papermill", None)
+    notebook.metadata.pop("widgets", None)  # widget models get new random ids on every run; they need a kernel
     for cell in notebook.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
