@@ -7,7 +7,7 @@
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | chapter 03 (its simulated shop); probability distributions | 60 min reading, 30 min exercises | about 20 s |
+# | chapter 03 (its simulated shop); probability distributions | 60 min reading, 30 min exercises | about 25 s |
 
 # %%
 import helpers
