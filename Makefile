@@ -17,9 +17,11 @@ CHAPTERS ?=
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-# Executed runs: no progress bars (outputs stay deterministic), the same thread caps as Binder's `start`.
+# Executed runs: no progress bars (outputs stay deterministic); one OpenMP thread, because gradient boosting's
+# spinning OpenMP threads can stall for minutes when another process shares the two cores (results do not
+# depend on the thread count); BLAS capped at 2 threads as in Binder's `start`.
 export TQDM_DISABLE := 1
-export OMP_NUM_THREADS := 2
+export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 2
 export MKL_NUM_THREADS := 2
 

@@ -30,11 +30,12 @@ BUILD = ROOT / "build"
 KERNEL = "python3"
 KERNELSPEC = {"name": KERNEL, "display_name": "Python 3 (ipykernel)", "language": "python"}
 
-#: The settings under which chapters are executed: no progress bars (deterministic outputs), the same thread
-#: caps as Binder's ``start``.
+#: The settings under which chapters are executed: no progress bars (deterministic outputs); one OpenMP thread,
+#: because scikit-learn's gradient boosting can stall for minutes with spinning OpenMP threads when another
+#: process shares the cores (its results do not depend on the thread count); BLAS capped as in Binder's ``start``.
 EXECUTION_ENV = {
     "TQDM_DISABLE": "1",
-    "OMP_NUM_THREADS": "2",
+    "OMP_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "2",
     "MKL_NUM_THREADS": "2",
 }
