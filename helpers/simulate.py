@@ -37,6 +37,12 @@ from helpers.prototype import make_prototype_pipeline
 Policy = Callable[[pd.DataFrame], np.ndarray]
 
 
+def _persuaded(p: np.ndarray, max_uplift: np.ndarray | float) -> np.ndarray:
+    """Assumption 3: the offer adds ``max_uplift * 4 p (1 - p)`` to the log-odds of buying."""
+    log_odds = np.log(p / (1 - p)) + max_uplift * 4 * p * (1 - p)
+    return 1 / (1 + np.exp(-log_odds))
+
+
 def no_offer(sessions: pd.DataFrame) -> np.ndarray:
     """Show the offer to nobody."""
     return np.zeros(len(sessions), dtype=bool)
@@ -116,9 +122,7 @@ class Shop:
     def purchase_probability(self, offered: np.ndarray) -> np.ndarray:
         """True purchase probability of every session, with the offer where ``offered`` is True."""
         offered = self._flags(offered)
-        p = self.base_probability
-        log_odds = np.log(p / (1 - p)) + offered * self.max_uplift * 4 * p * (1 - p)
-        return 1 / (1 + np.exp(-log_odds))
+        return _persuaded(self.base_probability, offered * self.max_uplift)
 
     def _flags(self, offered: np.ndarray) -> np.ndarray:
         offered = np.asarray(offered)
@@ -260,9 +264,7 @@ OFFER_VARIANTS = [
 
 def variant_probability(shop: Shop, variant: OfferVariant) -> np.ndarray:
     """True purchase probability of every session when everyone is shown ``variant``."""
-    p = shop.base_probability
-    log_odds = np.log(p / (1 - p)) + variant.max_uplift * 4 * p * (1 - p)
-    return 1 / (1 + np.exp(-log_odds))
+    return _persuaded(shop.base_probability, variant.max_uplift)
 
 
 def variant_value(shop: Shop, variant: OfferVariant) -> float:

@@ -1,8 +1,7 @@
 """Shared settings of the test suite.
 
-Kernels started by nbval and papermill inherit this process's environment: no progress bars (outputs stay
-deterministic), one OpenMP thread (spinning OpenMP threads can stall gradient boosting for minutes when processes
-share the cores; results do not depend on the thread count) and BLAS capped at 2 threads as on Binder.
+Kernels started by nbval and papermill inherit this process's environment, set to the one used by
+``make execute`` (``tools/notebooks.py``'s ``EXECUTION_ENV``: no progress bars, one OpenMP thread, BLAS capped).
 """
 
 from __future__ import annotations
@@ -14,9 +13,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ.update({"TQDM_DISABLE": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "2",
-                   "MKL_NUM_THREADS": "2"})
 sys.path.insert(0, str(ROOT / "tools"))
+from notebooks import EXECUTION_ENV  # noqa: E402 - tools/ must be on the path first
+
+os.environ.update(EXECUTION_ENV)
 
 
 @pytest.fixture(scope="session")

@@ -33,12 +33,10 @@ def _check_rule_precision_recall(answer: object) -> str:
     precision = as_number(answer[0], "a precision between 0 and 1")
     recall = as_number(answer[1], "a recall between 0 and 1")
     split = _training_set()
-    flagged = split.X_train["PageValues"] > 0
-    bought = split.y_train
-    true_pos = float((flagged & bought).sum())
-    want_p, want_r = true_pos / float(flagged.sum()), true_pos / float(bought.sum())
+    want_p, want_r = _rule_precision_recall(split.X_train, split.y_train)
     if abs(precision - want_p) <= 5e-4 and abs(recall - want_r) <= 5e-4:
-        return (f"The rule flags {int(flagged.sum()):,} sessions; {want_p:.1%} of them buy (precision), and it "
+        flagged = int((split.X_train["PageValues"] > 0).sum())
+        return (f"The rule flags {flagged:,} sessions; {want_p:.1%} of them buy (precision), and it "
                 f"finds {want_r:.1%} of all buyers (recall).")
     if abs(precision - want_r) <= 5e-4 and abs(recall - want_p) <= 5e-4:
         raise WrongAnswer("You swapped them: the first number is the precision, the second the recall.")
@@ -56,11 +54,9 @@ def _check_rule_precision_recall(answer: object) -> str:
 
 
 def _check_exit_rate_auc(answer: object) -> str:
-    from sklearn.metrics import roc_auc_score
-
     value = as_number(answer, "a ROC AUC between 0 and 1")
     split = _training_set()
-    expected = float(roc_auc_score(split.y_train, -split.X_train["ExitRates"]))
+    expected = _exit_auc(split.X_train, split.y_train)
     if math.isclose(value, expected, abs_tol=5e-4):
         return (f"ROC AUC {expected:.3f}: the exit rate alone ranks buyers above non-buyers well above chance, "
                 f"but far below PageValues and the prototype.")
@@ -90,18 +86,28 @@ def _check_cost_threshold(answer: object) -> str:
     raise WrongAnswer("Compare the expected cost of flagging, (1 - p) * 2, with that of not flagging, p * 8.")
 
 
-def _rule_on_all_sessions() -> tuple[float, float]:
-    sessions = data.load_sessions()
-    flagged, bought = sessions["PageValues"] > 0, sessions[data.TARGET]
+def _rule_precision_recall(features, bought) -> tuple[float, float]:
+    """Precision and recall of the rule 'a purchase when PageValues > 0'."""
+    flagged = features["PageValues"] > 0
     true_pos = float((flagged & bought).sum())
     return true_pos / float(flagged.sum()), true_pos / float(bought.sum())
 
 
-def _exit_auc_on_all_sessions() -> float:
+def _exit_auc(features, bought) -> float:
+    """ROC AUC of minus ExitRates as a score."""
     from sklearn.metrics import roc_auc_score
 
+    return float(roc_auc_score(bought, -features["ExitRates"]))
+
+
+def _rule_on_all_sessions() -> tuple[float, float]:
     sessions = data.load_sessions()
-    return float(roc_auc_score(sessions[data.TARGET], -sessions["ExitRates"]))
+    return _rule_precision_recall(sessions, sessions[data.TARGET])
+
+
+def _exit_auc_on_all_sessions() -> float:
+    sessions = data.load_sessions()
+    return _exit_auc(sessions, sessions[data.TARGET])
 
 
 q1 = Exercise(
