@@ -17,13 +17,8 @@ CHAPTERS ?=
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-# Executed runs: no progress bars (outputs stay deterministic); one OpenMP thread, because gradient boosting's
-# spinning OpenMP threads can stall for minutes when another process shares the two cores (results do not
-# depend on the thread count); BLAS capped at 2 threads as in Binder's `start`.
-export TQDM_DISABLE := 1
-export OMP_NUM_THREADS := 1
-export OPENBLAS_NUM_THREADS := 2
-export MKL_NUM_THREADS := 2
+# Executed runs (execute, book, measure, test) set their own environment: no progress bars, one OpenMP
+# thread, BLAS capped (EXECUTION_ENV in tools/notebooks.py). `make lab` keeps progress bars for the reader.
 
 .PHONY: venv lab test execute book measure lint check clean clean-venv
 
