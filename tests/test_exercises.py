@@ -79,3 +79,14 @@ def test_as_number_accepts_numbers(value, expected):
 def test_as_number_explains_what_it_got(value, words):
     with pytest.raises(WrongAnswer, match=words):
         as_number(value)
+
+
+@pytest.mark.parametrize(("module", "name"), [p for p in ALL if p.id == "ch02.q2"])
+def test_function_placeholder_counts_as_unanswered(module, name):
+    """The notebook ships `def valid_month(value): ...`, which returns None: not answered, not wrong."""
+    def valid_month(value):
+        ...
+
+    exercise = getattr(module, name)
+    feedback = exercise.evaluate(valid_month)
+    assert feedback.status == "unanswered" and "Write the body of `valid_month`" in feedback.message

@@ -24,8 +24,7 @@ def _check_sample_size(answer: object) -> str:
     if abs(value - one_sided) <= 1:
         raise WrongAnswer("That is the size for a one-sided test (or alpha 0.10). Use two-sided alpha 0.05: "
                           "z = 1.96.")
-    if abs(value - abtest.sample_size_per_arm(_P1, 0.01 / _P1 * 0.01, relative=False)) <= 1 or abs(
-            value - abtest.sample_size_per_arm(_P1, 0.01, relative=True)) <= 1:
+    if abs(value - abtest.sample_size_per_arm(_P1, 0.01, relative=True)) <= 1:
         raise WrongAnswer("You treated the lift as relative (1 % of 15 %). The lift is absolute: 15 % to 16 %.")
     raise WrongAnswer("Not the visitors per arm. p1 = 0.15, p2 = 0.16, alpha 0.05 two-sided, power 0.8.")
 
