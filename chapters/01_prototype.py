@@ -70,7 +70,7 @@ summary.T
 
 # %% [markdown]
 # Only about one session in six ends in a purchase. Remember it: a model that always says "no" is right about
-# the other five in six, so its accuracy is about 85 % without finding a single buyer.
+# all the others: its accuracy is one minus the share printed below, and it never finds a single buyer.
 
 # %%
 print(f"purchases: {sessions['Revenue'].sum():,} of {len(sessions):,} sessions "
@@ -171,8 +171,8 @@ pd.DataFrame({"majority class": evaluate("majority class", majority),
               "one rule (PageValues)": evaluate("one rule (PageValues)", one_rule)}).T
 
 # %% [markdown]
-# Read the accuracy column first. The majority baseline reaches about 85 % accuracy while it never finds a
-# single buyer: its ROC AUC is 0.5, no better than a coin, and its average precision equals the share of
+# Read the accuracy column first. The majority baseline's accuracy is the share of sessions without a purchase,
+# yet it never finds a single buyer: its ROC AUC is 0.5, no better than a coin, and its average precision equals the share of
 # buyers. With 15 % positives, accuracy rewards doing nothing. The one rule is a real model: what threshold
 # did it learn?
 

@@ -226,7 +226,7 @@ print(f"test ROC AUC: prototype {roc_auc_score(y, p_proto):.4f}, production {roc
 print(f"difference {loss:+.4f}, 95 % interval {low:+.4f} to {high:+.4f}; fields 17 -> {len(KEEP)}")
 
 # %% [markdown]
-# Whatever the production model gives up is too small to measure on 3,083 test sessions: the interval of the
+# Whatever the production model gives up is too small to measure on the test set: the interval of the
 # difference contains zero and stays far inside the 0.02 the team allowed. It needs fewer than half of the
 # input fields.
 #

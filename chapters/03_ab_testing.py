@@ -150,7 +150,7 @@ print(f"statsmodels: {samplesize_proportions_2indep_onetail(diff=p2 - p1, prop2=
 # %% [markdown]
 # The OEC is harder. Net revenue per session is zero for most visitors and large for a few, so its standard
 # deviation is several times its mean. Estimate it from a week of traffic before the test, then size the test to
-# detect 0.15 € per session (about 4 % of the revenue per session):
+# detect a change of `MDE_REVENUE` € per session (the share of the mean it represents is printed too):
 
 # %%
 from statsmodels.stats.power import tt_ind_solve_power
@@ -160,7 +160,8 @@ before = shop.event_log(POLICIES["no offer"], POLICIES["no offer"], n_visitors=7
 sd = before["net_revenue"].std()
 MDE_REVENUE = 0.15
 n_revenue = int(np.ceil(2 * ((norm.ppf(1 - alpha / 2) + norm.ppf(power)) * sd / MDE_REVENUE) ** 2))
-print(f"net revenue per session: mean {before['net_revenue'].mean():.2f} €, sd {sd:.2f} €")
+print(f"net revenue per session: mean {before['net_revenue'].mean():.2f} €, sd {sd:.2f} €; "
+      f"{MDE_REVENUE} € is {MDE_REVENUE / before['net_revenue'].mean():.1%} of the mean")
 print(f"visitors per arm: formula {n_revenue:,}, statsmodels "
       f"{tt_ind_solve_power(effect_size=MDE_REVENUE / sd, alpha=alpha, power=power):,.0f}")
 
@@ -268,17 +269,25 @@ print(f"net revenue per session: {treatment_rev.mean() - control_rev.mean():+.3f
 # **Do the intervals deserve their 95 %?** One experiment cannot say. Repeat the experiment many times in the
 # simulated shop (aggregated, vectorised) and count how often each interval covers the true effect.
 
+# The simulation returns each arm's visitors, conversions, and sum and sum of squares of revenue; the difference
+# of the revenue means and its Welch standard error follow from those in a few lines:
+
 # %%
+def revenue_difference(arms):
+    """Difference of mean revenue per visitor (B - A) and its Welch standard error, per experiment."""
+    mean_a, mean_b = arms.revenue_a / arms.n_a, arms.revenue_b / arms.n_b
+    var_a = (arms.revenue_sq_a - arms.n_a * mean_a**2) / (arms.n_a - 1)
+    var_b = (arms.revenue_sq_b - arms.n_b * mean_b**2) / (arms.n_b - 1)
+    return mean_b - mean_a, np.sqrt(var_a / arms.n_a + var_b / arms.n_b)
+
+
 reps = shop.simulate(POLICIES["no offer"], POLICIES["undecided (0.1 <= score < 0.5)"], n_visitors=2 * N_PER_ARM,
                      n_experiments=N_REPEATS, seed=SEED + 2)
 rate_a, rate_b = reps.conversions_a / reps.n_a, reps.conversions_b / reps.n_b
 half = 1.96 * np.sqrt(rate_a * (1 - rate_a) / reps.n_a + rate_b * (1 - rate_b) / reps.n_b)
-mean_a, mean_b = reps.revenue_a / reps.n_a, reps.revenue_b / reps.n_b
-var_a = (reps.revenue_sq_a - reps.n_a * mean_a**2) / (reps.n_a - 1)
-var_b = (reps.revenue_sq_b - reps.n_b * mean_b**2) / (reps.n_b - 1)
-se = np.sqrt(var_a / reps.n_a + var_b / reps.n_b)
+diff, se = revenue_difference(reps)
 coverage = {"conversion difference": np.mean(np.abs(rate_b - rate_a - true_lift) <= half),
-            "revenue difference (Welch)": np.mean(np.abs(mean_b - mean_a - true_revenue) <= 1.96 * se)}
+            "revenue difference (Welch)": np.mean(np.abs(diff - true_revenue) <= 1.96 * se)}
 print({name: f"{value:.1%} ± {np.sqrt(value * (1 - value) / N_REPEATS):.1%}" for name, value in coverage.items()})
 
 # %% [markdown]
@@ -286,7 +295,7 @@ print({name: f"{value:.1%} ± {np.sqrt(value * (1 - value) / N_REPEATS):.1%}" fo
 # Welch's t and the normal distribution give the same 1.96.) The first hundred revenue intervals:
 
 # %%
-ax = helpers.plotting.interval_coverage(mean_b - mean_a - 1.96 * se, mean_b - mean_a + 1.96 * se, true_revenue,
+ax = helpers.plotting.interval_coverage(diff - 1.96 * se, diff + 1.96 * se, true_revenue,
                                         title="Revenue difference, repeated experiments", unit="€ per session")
 
 # %% [markdown]
@@ -349,13 +358,10 @@ for number, (name, policy) in enumerate(list(POLICIES.items())[1:]):
     truth = shop.truth(policy)
     one = shop.simulate(POLICIES["no offer"], policy, n_visitors=2 * N_PER_ARM, n_experiments=1,
                         seed=SEED + 10 + number)
-    m_a, m_b = one.revenue_a[0] / one.n_a[0], one.revenue_b[0] / one.n_b[0]
-    v_a = (one.revenue_sq_a[0] - one.n_a[0] * m_a**2) / (one.n_a[0] - 1)
-    v_b = (one.revenue_sq_b[0] - one.n_b[0] * m_b**2) / (one.n_b[0] - 1)
-    half_width = 1.96 * np.sqrt(v_a / one.n_a[0] + v_b / one.n_b[0])
+    (estimate,), (se_one,) = revenue_difference(one)
     rows[name] = {"offered": truth.offered_share, "true conversion lift": truth.conversion_rate
                   - base.conversion_rate, "true revenue effect": truth.net_revenue - base.net_revenue,
-                  "estimate": m_b - m_a, "low": m_b - m_a - half_width, "high": m_b - m_a + half_width}
+                  "estimate": estimate, "low": estimate - 1.96 * se_one, "high": estimate + 1.96 * se_one}
 policies = pd.DataFrame(rows).T
 policies.round(3)
 

@@ -157,8 +157,8 @@ classic = {name: B.simulate(policy, ARMS, 250, N_SIMULATIONS, SEED + i)
 ax = helpers.plotting.bandit_panels(classic, metric="prob_best", ylabel="probability of playing the best arm")
 
 # %% [markdown]
-# Each of these fourteen settings ran 5,000 simulations of 250 steps at once. How long did each take on this
-# machine?
+# Each of these fourteen settings ran all its simulations of 250 steps at once. How long does that take on your
+# machine? Four of them again, timed:
 
 # %% tags=["nbval-ignore-output"]
 import time
@@ -171,7 +171,7 @@ for name in ["epsilon 0.1", "softmax 0.1", "UCB1", "Thompson"]:
 pd.Series(timings, name=f"seconds for {N_SIMULATIONS:,} simulations of 250 steps").round(2).to_frame()
 
 # %% [markdown]
-# Well under a second each: the engine loops over the 250 steps and handles all simulations at once with NumPy.
+# The engine loops over the 250 steps only; each step handles all simulations at once with NumPy.
 #
 # The same runs, as average reward per step and cumulative reward:
 
@@ -261,7 +261,7 @@ pd.DataFrame({"true net revenue per visitor (€)": true_value.round(3),
              index=[v.name for v in VARIANTS])
 
 # %% [markdown]
-# Compare three ways to run the next 40,000 visitors: an equal-split A/B/n test (each visitor gets a random
+# Compare three ways to run the next `SHOP_VISITORS` visitors: an equal-split A/B/n test (each visitor gets a random
 # variant), epsilon-greedy, and Thompson sampling. Rewards are net revenue in euros; UCB1 and Thompson sampling
 # expect rewards in [0, 1], so Thompson gets the revenue divided by 250 € (larger rewards, very rare, are
 # clipped) and we convert back for the comparison.
@@ -289,7 +289,7 @@ outcome.round(3)
 
 # %% [markdown]
 # Both bandits earn more than the equal split, which keeps sending a quarter of the visitors to each offer,
-# including the two that lose money against no offer at all. But neither has settled after 40,000 visitors: the
+# including the two that lose money against no offer at all. But neither has settled by the last visitor: the
 # offers differ by cents per visitor while one visitor's revenue varies by tens of euros, so evidence builds
 # slowly, and in a sizeable share of runs a wrong offer still gets most of the traffic at the end (last column).
 # Epsilon-greedy commits early, which pays here on average but locks some runs onto a wrong offer. Thompson
@@ -327,7 +327,7 @@ for name, short in [("equal split (A/B/n)", "A/B/n"), ("Thompson sampling", "Tho
 table.round(3)
 
 # %% [markdown]
-# The equal split estimates every offer from about ten thousand visitors each, within a standard error or so
+# The equal split estimates every offer from a quarter of the visitors each, within a standard error or so
 # of the truth. Thompson sampling's estimates lie below the truth for every offer, by one to a few standard
 # errors (the "bias in se" column): an arm that had bad luck gets played less and keeps its low estimate, while
 # one that had good luck gets played more until its estimate comes back down, so adaptively collected means are
