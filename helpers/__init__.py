@@ -11,6 +11,7 @@ Plumbing lives here, tested, so that the chapters can keep to what they teach:
 - :mod:`helpers.bandits` holds chapter 04's bandit policies and their vectorised simulation engine;
 - :mod:`helpers.plotting` holds the figure style and the chapters' plotting functions;
 - :mod:`helpers.exercises` gives every exercise ``check()``, ``hint()`` and ``solution()``;
+- :func:`claim` checks a chapter's claim in one line (silent when it holds);
 - :func:`setup_notebook` prepares a chapter's kernel, :func:`check_env` compares the installed packages with
   the pins.
 """
@@ -20,8 +21,9 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from helpers import abtest, bandits, data, exercises, plotting, production, prototype, scorer, simulate, widgets
+from helpers.claims import ClaimBroken, claim
 from helpers.env import check_env
 from helpers.notebook import progress, setup_notebook
 
-__all__ = ["__version__", "abtest", "bandits", "check_env", "data", "exercises", "plotting", "production",
+__all__ = ["ClaimBroken", "__version__", "abtest", "bandits", "check_env", "claim", "data", "exercises", "plotting", "production",
            "progress", "prototype", "scorer", "setup_notebook", "simulate", "widgets"]

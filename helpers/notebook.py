@@ -68,8 +68,12 @@ def setup_notebook(seed: int = 0, *, quiet: bool = False) -> None:
 def progress(iterable, *, description: str, total: int | None = None):
     """Wrap a long loop in a progress bar for interactive use (tqdm's notebook bar where widgets work).
 
-    Executed runs (``make execute``, the tests) set ``TQDM_DISABLE=1``, so committed outputs hold no bar.
+    Executed runs (``make execute``, the tests) set ``TQDM_DISABLE=1``, so committed outputs hold no bar. The
+    variable is read here because tqdm's notebook bar passes ``disable=False`` explicitly, which overrides it.
     """
+    import os
+
     from tqdm.auto import tqdm
 
-    return tqdm(iterable, desc=description, total=total, leave=False)
+    disabled = os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("", "0", "false", "no")
+    return tqdm(iterable, desc=description, total=total, leave=False, disable=disabled)

@@ -51,7 +51,8 @@ def test_hints_advance_and_solution_prints_code(module, name, capsys):
     for _ in range(len(exercise.hints) + 1):
         exercise.hint()
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].endswith(exercise.hints[0]) and lines[-1].endswith(exercise.hints[-1])
+    assert lines[0].endswith(exercise.hints[0]) and lines[-2].endswith(exercise.hints[-1])
+    assert "No more hints" in lines[-1] and ".solution()" in lines[-1]
     exercise.solution()
     printed = capsys.readouterr().out
     assert f"{exercise.answer_name} =" in printed or f"def {exercise.answer_name}(" in printed

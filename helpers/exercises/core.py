@@ -99,8 +99,12 @@ class Exercise:
         print(f"{self.name}: {self.evaluate(answer)}")
 
     def hint(self) -> None:
-        """Print the next hint (the last one repeats)."""
-        index = min(self._hints_shown, len(self.hints) - 1)
+        """Print the next hint; once all have been shown, point to :meth:`solution`."""
+        index = self._hints_shown
+        if index >= len(self.hints):
+            print(f"No more hints for {self.name}. To see a solution, run its `.solution()` "
+                  f"(the commented line below the check).")
+            return
         self._hints_shown += 1
         counter = f" ({index + 1} of {len(self.hints)})" if len(self.hints) > 1 else ""
         print(f"Hint{counter}: {self.hints[index]}")
