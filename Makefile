@@ -5,7 +5,10 @@
 #   make test       run the whole test suite (all chapters under nbval, helpers, environment, data)
 #   make execute    re-execute every chapter from its source and save the outputs (CHAPTERS="01" for one)
 #   make book       execute into build/ and write static HTML pages with an index (build/book/index.html)
-#   make measure    execution time and kernel peak memory of each chapter
+#   make measure    execution time and kernel peak memory of each chapter, beside its budget
+#   make platforms  check that the pins install from wheels on every supported platform and Python (network)
+#   make radar      the newest release of every dependency, unpinned: tests and chapters (network) -> build/radar.md
+#   make soak       execute chapter 00 many times (RUNS=300) and count hangs
 #   make lint       ruff over helpers, tests, tools and the chapter sources
 #   make clean      remove build/ and caches;  make clean-venv  remove .venv as well
 
@@ -20,16 +23,28 @@ PYTEST_ARGS ?=
 # Executed runs (execute, book, measure, test) set their own environment: no progress bars, one OpenMP
 # thread, BLAS capped (EXECUTION_ENV in tools/notebooks.py). `make lab` keeps progress bars for the reader.
 
-.PHONY: venv lab test execute book measure lint check clean clean-venv
+# uv: used when on the PATH; otherwise bootstrapped once from PyPI into .tools/uv (a private copy, nothing else
+# on the machine changes); when that fails too, venv + pip install the same pins.
+UV_HOME := .tools/uv
+UV := $(shell command -v uv 2>/dev/null)
+
+.PHONY: venv lab test execute book measure lint check clean clean-venv platforms radar soak
 
 venv: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "The workbook needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
-	@if command -v uv >/dev/null 2>&1; then \
-		echo "Creating $(VENV) with uv"; \
-		uv venv --allow-existing --python $(PYTHON) $(VENV) && \
-		uv pip install --python $(PY) -r requirements.txt -e . ; \
+	@uv="$(UV)"; \
+	if [ -z "$$uv" ] && [ ! -x $(UV_HOME)/bin/uv ]; then \
+		echo "uv is not on the PATH: fetching a private copy into $(UV_HOME) (a few seconds)"; \
+		$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(UV_HOME) uv >/dev/null 2>&1 \
+			|| echo "Could not fetch uv; falling back to venv and pip (slower, same pins)"; \
+	fi; \
+	if [ -z "$$uv" ] && [ -x $(UV_HOME)/bin/uv ]; then uv=$(UV_HOME)/bin/uv; fi; \
+	if [ -n "$$uv" ]; then \
+		echo "Creating $(VENV) with uv ($$uv)"; \
+		$$uv venv --quiet --allow-existing --python $(PYTHON) $(VENV) && \
+		$$uv pip install --quiet --python $(PY) -r requirements.txt -e . ; \
 	else \
 		echo "Creating $(VENV) with venv and pip (install uv to make this much faster)"; \
 		$(PYTHON) -m venv $(VENV) && \
@@ -41,8 +56,11 @@ $(STAMP): requirements.txt pyproject.toml
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --LabApp.default_url=/lab/tree/chapters/00_start_here.ipynb $(LAB_ARGS)
 
+# Two workers (pytest-xdist); each test file stays in one worker, so a chapter's cells run in order in one kernel.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 execute: $(STAMP)
 	$(PY) tools/notebooks.py execute $(CHAPTERS)
@@ -52,6 +70,16 @@ book: $(STAMP)
 
 measure: $(STAMP)
 	$(PY) tools/notebooks.py measure $(CHAPTERS)
+
+platforms: $(STAMP)
+	$(PY) tools/platforms.py
+
+radar: $(STAMP)
+	$(PY) tools/radar.py
+
+RUNS ?= 300
+soak: $(STAMP)
+	$(PY) tools/soak.py --runs $(RUNS)
 
 check: $(STAMP)
 	$(PY) tools/notebooks.py check

@@ -33,6 +33,15 @@ KERNELSPEC = {"name": KERNEL, "display_name": "Python 3 (ipykernel)", "language"
 #: The settings under which chapters are executed: no progress bars (deterministic outputs); one OpenMP thread,
 #: because scikit-learn's gradient boosting can stall for minutes with spinning OpenMP threads when another
 #: process shares the cores (its results do not depend on the thread count); BLAS capped as in Binder's ``start``.
+#: Every execution is bounded in time: a cell that runs longer than this, or a kernel that does not start or answer,
+#: stops the run with a message that names the chapter and the cell (a hang was once seen in about sixty runs).
+CELL_TIMEOUT = 300
+STARTUP_TIMEOUT = 120
+
+#: Each chapter's execution-time budget in seconds (2 cores, executed-run settings) and the kernel memory budget.
+BUDGET_SECONDS = {"00": 5, "01": 15, "02": 15, "03": 12, "04": 13, "05": 20, "06": 20}
+BUDGET_MB = 1024
+
 EXECUTION_ENV = {
     "TQDM_DISABLE": "1",
     "OMP_NUM_THREADS": "1",
@@ -78,15 +87,55 @@ def _clean(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
+class ExecutionFailed(RuntimeError):
+    """A chapter's execution stopped: an error, a cell over its time limit, or a kernel that did not answer."""
+
+
+def _where(notebook: nbformat.NotebookNode) -> str:
+    """The cell a papermill run stopped in (the one still marked running or failed), for error messages."""
+    added = ("papermill-error-cell-tag", "injected-parameters")  # cells papermill inserts; not in the source
+    cells = [cell for cell in notebook.cells if not set(cell.get("metadata", {}).get("tags", [])) & set(added)]
+    for index, cell in enumerate(cells):
+        if cell.get("metadata", {}).get("papermill", {}).get("status") in ("running", "failed"):
+            first = (cell.source.strip().splitlines() or [""])[0][:70]
+            return f"cell {index} (begins {first!r})"
+    return "before the first cell (kernel start)"
+
+
+def _timed_out_cell(notebook: nbformat.NotebookNode, message: str) -> str | None:
+    """The cell whose source nbclient's time-out message previews, as "cell N (begins ...)"."""
+    code = [(index, cell) for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    for index, cell in code:
+        first = (cell.source.strip().splitlines() or [""])[0]
+        if cell.source.strip() and cell.source.strip()[:200] in message:
+            return f"cell {index} (begins {first[:70]!r})"
+    return None
+
+
 def execute(notebook_path: Path, output: Path, parameters: dict | None = None, cwd: Path | None = None) -> None:
-    """Execute a notebook with papermill, in a kernel started in ``cwd`` (the chapter's folder by default)."""
+    """Execute a notebook with papermill, in a kernel started in ``cwd`` (the chapter's folder by default).
+
+    Each cell may take at most ``CELL_TIMEOUT`` seconds and the kernel ``STARTUP_TIMEOUT`` seconds to start; a
+    failure raises :class:`ExecutionFailed` naming the notebook and the cell.
+    """
     import papermill
 
     os.environ.update(EXECUTION_ENV)
-    papermill.execute_notebook(
-        str(notebook_path), str(output), parameters=parameters or {}, kernel_name=KERNEL,
-        cwd=str(cwd or notebook_path.parent), progress_bar=False, log_output=False, execution_timeout=300,
-    )
+    try:
+        papermill.execute_notebook(
+            str(notebook_path), str(output), parameters=parameters or {}, kernel_name=KERNEL,
+            cwd=str(cwd or notebook_path.parent), progress_bar=False, log_output=False,
+            execution_timeout=CELL_TIMEOUT, start_timeout=STARTUP_TIMEOUT,
+        )
+    except Exception as problem:
+        where = _where(nbformat.read(output, as_version=4)) if output.is_file() else "before the first cell"
+        lines = [line for line in str(problem).strip().splitlines() if line.strip("- ")]
+        summary = (lines or [type(problem).__name__])[-1][:300]
+        if "timed out" in str(problem):  # nbclient's message quotes the cell; find it in the source
+            where = _timed_out_cell(nbformat.read(notebook_path, as_version=4), str(problem)) or where
+            summary = f"no answer within {CELL_TIMEOUT} s"
+        raise ExecutionFailed(f"{notebook_path.name} stopped in {where}: {type(problem).__name__}: "
+                              f"{summary}") from problem
     nbformat.write(_clean(nbformat.read(output, as_version=4)), output)
 
 
@@ -96,13 +145,20 @@ def measure(source: Path) -> tuple[float, float]:
 
     os.environ.update(EXECUTION_ENV)
     notebook = notebook_from_source(source)
-    client = NotebookClient(notebook, kernel_name=KERNEL, resources={"metadata": {"path": str(source.parent)}})
+    client = NotebookClient(notebook, kernel_name=KERNEL, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_TIMEOUT,
+                            raise_on_iopub_timeout=True, resources={"metadata": {"path": str(source.parent)}})
     probe = nbformat.v4.new_code_cell(
         "import resource as _r; print(_r.getrusage(_r.RUSAGE_SELF).ru_maxrss)")
     with client.setup_kernel():
         start = time.perf_counter()
         for index, cell in enumerate(notebook.cells):
-            client.execute_cell(cell, index)
+            try:
+                client.execute_cell(cell, index)
+            except Exception as problem:
+                first = (cell.source.strip().splitlines() or [""])[0][:70]
+                summary = (str(problem).strip().splitlines() or [type(problem).__name__])[-1][:300]
+                raise ExecutionFailed(f"{source.stem} stopped in cell {index} (begins {first!r}): "
+                                      f"{type(problem).__name__}: {summary}") from problem
         seconds = time.perf_counter() - start
         notebook.cells.append(probe)
         client.execute_cell(probe, len(notebook.cells) - 1)
@@ -146,7 +202,9 @@ def book() -> Path:
     for source in sources():
         executed = notebooks / f"{source.stem}.ipynb"
         nbformat.write(notebook_from_source(source), executed)
+        start = time.perf_counter()
         execute(executed, executed, cwd=source.parent)
+        print(f"executed {source.stem} in {time.perf_counter() - start:.1f} s", flush=True)
         body, _ = exporter.from_filename(str(executed))
         (pages / f"{source.stem}.html").write_text(body, encoding="utf-8")
         title = next((line.lstrip("# ").strip() for cell in nbformat.read(executed, 4).cells
@@ -178,10 +236,16 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "book":
         print(f"wrote {book().relative_to(ROOT)}")
     elif args.command == "measure":
-        print(f"{'chapter':<32} {'seconds':>8} {'kernel peak MB':>15}")
+        print(f"{'chapter':<32} {'seconds':>8} {'budget s':>9} {'kernel peak MB':>15} {'budget MB':>10}")
+        total = 0.0
         for source in sources(args.chapters):
             seconds, peak = measure(source)
-            print(f"{source.stem:<32} {seconds:8.1f} {peak:15.0f}")
+            total += seconds
+            budget = BUDGET_SECONDS.get(source.stem[:2])
+            over = " over budget" if (budget and seconds > budget) or peak > BUDGET_MB else ""
+            print(f"{source.stem:<32} {seconds:8.1f} {budget or '-':>9} {peak:15.0f} {BUDGET_MB:>10}{over}",
+                  flush=True)
+        print(f"{'total':<32} {total:8.1f}")
     elif args.command == "check":
         problems = [problem for source in sources() for problem in drift(source)]
         for problem in problems:

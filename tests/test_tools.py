@@ -1,0 +1,33 @@
+"""The execution tools are bounded in time and say where a chapter stopped."""
+
+from __future__ import annotations
+
+import nbformat
+import notebooks  # tools/notebooks.py
+import pytest
+
+
+def _notebook(path, *sources):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
+    notebook.metadata["kernelspec"] = dict(notebooks.KERNELSPEC)
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_a_cell_over_its_time_limit_stops_the_run_and_is_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(notebooks, "CELL_TIMEOUT", 3)
+    path = _notebook(tmp_path / "slow.ipynb", "x = 1", "import time\ntime.sleep(60)", "y = 2")
+    expected = r"slow\.ipynb stopped in cell 1 \(begins 'import time'\).*no answer within 3 s"
+    with pytest.raises(notebooks.ExecutionFailed, match=expected):
+        notebooks.execute(path, path)
+
+
+def test_an_error_names_the_cell(tmp_path):
+    path = _notebook(tmp_path / "broken.ipynb", "x = 1", "raise ValueError('the reason')")
+    with pytest.raises(notebooks.ExecutionFailed, match=r"broken\.ipynb stopped in cell 1 .*the reason"):
+        notebooks.execute(path, path)
+
+
+def test_every_chapter_has_a_budget():
+    for source in notebooks.sources():
+        assert source.stem[:2] in notebooks.BUDGET_SECONDS, f"{source.stem} has no time budget"
