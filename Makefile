@@ -26,7 +26,9 @@ PYTEST_ARGS ?=
 # uv: used when on the PATH; otherwise bootstrapped once from PyPI into .tools/uv (a private copy, nothing else
 # on the machine changes); when that fails too, venv + pip install the same pins.
 UV_HOME := .tools/uv
-UV := $(shell command -v uv 2>/dev/null)
+# `make venv USE_UV=0` forces venv + pip.
+USE_UV ?= 1
+UV := $(if $(filter 1,$(USE_UV)),$(shell command -v uv 2>/dev/null),)
 
 .PHONY: venv lab test execute book measure lint check clean clean-venv platforms radar soak
 
@@ -35,12 +37,12 @@ venv: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "The workbook needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
 	@uv="$(UV)"; \
-	if [ -z "$$uv" ] && [ ! -x $(UV_HOME)/bin/uv ]; then \
+	if [ "$(USE_UV)" = 1 ] && [ -z "$$uv" ] && [ ! -x $(UV_HOME)/bin/uv ]; then \
 		echo "uv is not on the PATH: fetching a private copy into $(UV_HOME) (a few seconds)"; \
 		$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(UV_HOME) uv >/dev/null 2>&1 \
 			|| echo "Could not fetch uv; falling back to venv and pip (slower, same pins)"; \
 	fi; \
-	if [ -z "$$uv" ] && [ -x $(UV_HOME)/bin/uv ]; then uv=$(UV_HOME)/bin/uv; fi; \
+	if [ "$(USE_UV)" = 1 ] && [ -z "$$uv" ] && [ -x $(UV_HOME)/bin/uv ]; then uv=$(UV_HOME)/bin/uv; fi; \
 	if [ -n "$$uv" ]; then \
 		echo "Creating $(VENV) with uv ($$uv)"; \
 		$$uv venv --quiet --allow-existing --python $(PYTHON) $(VENV) && \
