@@ -115,3 +115,27 @@ def test_progress_yields_everything_and_stays_silent_in_executed_runs(capsys):
     assert list(progress(range(5), description="loop")) == [0, 1, 2, 3, 4]
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_environment_yml_names_a_python_of_the_supported_matrix():
+    """environment.yml must not ask for a Python that `make platforms` does not check the pins against."""
+    import platforms  # tools/platforms.py
+
+    spec = yaml.safe_load((REPO_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    pythons = [item.split("=", 1)[1] for item in spec["dependencies"]
+               if isinstance(item, str) and item.startswith("python=")]
+    assert pythons and all(python in platforms.PYTHONS for python in pythons), (pythons, platforms.PYTHONS)
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    for name in [*platforms.PLATFORMS, *platforms.PYTHONS]:
+        assert name in readme, f"the README's supported matrix does not mention {name}"
+
+
+def test_platform_check_names_unresolvable_pins():
+    import platforms  # tools/platforms.py
+
+    stderr = ("ERROR: Could not find a version that satisfies the requirement numpy==1.24.4 (from versions: 2.0)\n"
+              "ERROR: No matching distribution found for numpy==1.24.4\n")
+    assert platforms.unresolvable(stderr) == ["numpy==1.24.4"]
+    command = platforms.pip_command(["win_amd64"], "3.12", "/tmp/x", "six==1.16.0", no_deps=True)
+    assert "--only-binary=:all:" in command and "--dry-run" in command and "--no-deps" in command
+    assert command[command.index("--platform") + 1] == "win_amd64" and command[-1] == "six==1.16.0"
