@@ -53,6 +53,8 @@ $(STAMP): requirements.txt pyproject.toml
 		$(PY) -m pip install --quiet --upgrade pip && \
 		$(PY) -m pip install --quiet -r requirements.txt -e . ; \
 	fi
+	@# JupyterLab without its news pop-up (and without asking the internet for updates) for this workbook only
+	@mkdir -p $(VENV)/share/jupyter/lab/settings && cp tools/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 
 lab: $(STAMP)

@@ -139,3 +139,20 @@ def test_platform_check_names_unresolvable_pins():
     command = platforms.pip_command(["win_amd64"], "3.12", "/tmp/x", "six==1.16.0", no_deps=True)
     assert "--only-binary=:all:" in command and "--dry-run" in command and "--no-deps" in command
     assert command[command.index("--platform") + 1] == "win_amd64" and command[-1] == "six==1.16.0"
+
+
+def test_jupyterlab_news_popup_is_off_in_this_environment():
+    """`make venv` (and Binder's postBuild) install the settings that turn off JupyterLab's news pop-up."""
+    import json
+    import sys
+    from pathlib import Path
+
+    installed = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert installed.is_file(), "run `make venv`: it installs tools/lab-overrides.json"
+    settings = json.loads(installed.read_text(encoding="utf-8"))["@jupyterlab/apputils-extension:notification"]
+    assert settings == {"fetchNews": "false", "checkForUpdates": False}
+    schema = next((Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas").rglob(
+        "apputils-extension/notification.json"))
+    allowed = json.loads(schema.read_text(encoding="utf-8"))["properties"]["fetchNews"]
+    assert "false" in json.dumps(allowed)
+    assert "lab-overrides.json" in (REPO_ROOT / "postBuild").read_text(encoding="utf-8")
