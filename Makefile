@@ -6,6 +6,7 @@
 #   make execute    re-execute every chapter from its source and save the outputs (CHAPTERS="01" for one)
 #   make book       execute into build/ and write static HTML pages with an index (build/book/index.html)
 #   make measure    execution time and kernel peak memory of each chapter, beside its budget
+#   make doctor     check this machine for a workshop in seconds (Python, packages, data, kernel, widgets)
 #   make platforms  check that the pins install from wheels on every supported platform and Python (network)
 #   make radar      the newest release of every dependency, unpinned: tests and chapters (network) -> build/radar.md
 #   make soak       execute chapter 00 many times (RUNS=300) and count hangs
@@ -30,7 +31,7 @@ UV_HOME := .tools/uv
 USE_UV ?= 1
 UV := $(if $(filter 1,$(USE_UV)),$(shell command -v uv 2>/dev/null),)
 
-.PHONY: venv lab test execute book measure lint check clean clean-venv platforms radar soak
+.PHONY: venv lab test execute book measure lint check clean clean-venv platforms radar soak doctor
 
 venv: $(STAMP)
 
@@ -74,6 +75,10 @@ book: $(STAMP)
 
 measure: $(STAMP)
 	$(PY) tools/notebooks.py measure $(CHAPTERS)
+
+# No dependency on the virtual environment: the doctor must also speak when .venv is missing or broken.
+doctor:
+	@if [ -x $(PY) ]; then $(PY) tools/doctor.py; else $(PYTHON) tools/doctor.py; fi
 
 platforms: $(STAMP)
 	$(PY) tools/platforms.py

@@ -4,7 +4,7 @@ Each chapter's source of truth is ``chapters/NN_name.py`` (jupytext, py:percent)
 
     python tools/notebooks.py sync      [NN ...]   write chapters/NN_name.ipynb without outputs
     python tools/notebooks.py execute   [NN ...]   sync, then execute with papermill and save the outputs
-    python tools/notebooks.py book                 execute into build/ and write static HTML with an index
+    python tools/notebooks.py book [--committed]   execute into build/ and write a static book (build/book/)
     python tools/notebooks.py measure   [NN ...]   execution time and the kernel's peak memory, per chapter
     python tools/notebooks.py check                fail when a committed notebook differs from its source
 
@@ -189,40 +189,93 @@ def drift(source: Path) -> list[str]:
     return problems
 
 
-def book() -> Path:
-    """Execute every chapter into build/notebooks and write build/book/*.html with an index page."""
+def _title(notebook: nbformat.NotebookNode, fallback: str) -> str:
+    """A chapter's title: the first level-1 heading of its markdown."""
+    return next((line.lstrip("# ").strip() for cell in notebook.cells if cell.cell_type == "markdown"
+                 for line in cell.source.splitlines() if line.startswith("# ")), fallback)
+
+
+def _summary(notebook: nbformat.NotebookNode) -> str:
+    """A chapter's one-line summary: the "You will learn to" sentence of its opening, as plain text."""
+    opening = notebook.cells[0].source if notebook.cells else ""
+    for line in opening.splitlines():
+        if "learn" in line and not line.startswith("|"):
+            return line.replace("**", "").strip()
+    return ""
+
+
+EXPLORER_NOTE = ("<div class='book-explorer'>An interactive explorer is here when you run the chapter in Jupyter; "
+                 "the static figure next to it shows the same function for a few settings.</div>")
+
+
+def _static(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Replace widget outputs, which need a kernel, with a short note."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if "application/vnd.jupyter.widget-view+json" in output.get("data", {}):
+                output["data"] = {"text/html": EXPLORER_NOTE, "text/plain": "(interactive explorer)"}
+    return notebook
+
+
+def book(execute_chapters: bool = True) -> Path:
+    """Write build/book/: one page per chapter with a table of contents and previous/next links, and an index.
+
+    With ``execute_chapters`` (the default, ``make book``) every chapter is executed afresh into build/notebooks;
+    without it the committed notebooks, whose outputs the tests prove equal to a fresh run, are used. The pages
+    load nothing from the network: figures are embedded, and no script or style comes from a CDN.
+    """
     from nbconvert import HTMLExporter
 
     notebooks, pages = BUILD / "notebooks", BUILD / "book"
     for folder in (notebooks, pages):
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-    exporter = HTMLExporter(template_name="lab")
-    entries = []
+    chapters = []
     for source in sources():
         executed = notebooks / f"{source.stem}.ipynb"
-        nbformat.write(notebook_from_source(source), executed)
-        start = time.perf_counter()
-        execute(executed, executed, cwd=source.parent)
-        print(f"executed {source.stem} in {time.perf_counter() - start:.1f} s", flush=True)
-        body, _ = exporter.from_filename(str(executed))
-        (pages / f"{source.stem}.html").write_text(body, encoding="utf-8")
-        title = next((line.lstrip("# ").strip() for cell in nbformat.read(executed, 4).cells
-                      if cell.cell_type == "markdown" for line in cell.source.splitlines()
-                      if line.startswith("# ")), source.stem)
-        entries.append(f'<li><a href="{source.stem}.html">{html.escape(title)}</a></li>')
-    index = pages / "index.html"
-    index.write_text(
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>From Prototype to Production"
-        "</title></head><body><h1>From Prototype to Production</h1><p>The chapters, executed.</p><ol>"
-        + "".join(entries) + "</ol></body></html>\n", encoding="utf-8")
-    return index
+        if execute_chapters:
+            nbformat.write(notebook_from_source(source), executed)
+            start = time.perf_counter()
+            execute(executed, executed, cwd=source.parent)
+            print(f"executed {source.stem} in {time.perf_counter() - start:.1f} s", flush=True)
+        elif source.with_suffix(".ipynb").is_file():
+            shutil.copyfile(source.with_suffix(".ipynb"), executed)
+        else:
+            raise SystemExit(f"{source.with_suffix('.ipynb').name} is missing: run `make execute`")
+        notebook = nbformat.read(executed, as_version=4)
+        chapters.append({"stem": source.stem, "title": _title(notebook, source.stem), "notebook": notebook,
+                         "summary": _summary(notebook)})
+    toc = [{"stem": chapter["stem"], "title": chapter["title"]} for chapter in chapters]
+    exporter = HTMLExporter(template_name="book_template", extra_template_basedirs=[str(ROOT / "tools")])
+    for index, chapter in enumerate(chapters):
+        notebook = _static(chapter["notebook"])
+        notebook.metadata["title"] = chapter["title"]
+        book_resources = {"toc": toc, "current": chapter["stem"],
+                          "previous": toc[index - 1] if index > 0 else None,
+                          "next": toc[index + 1] if index + 1 < len(toc) else None}
+        body, _ = exporter.from_notebook_node(notebook, resources={"book": book_resources})
+        (pages / f"{chapter['stem']}.html").write_text(body, encoding="utf-8")
+    entries = "".join(f'<li><a href="{c["stem"]}.html">{html.escape(c["title"])}</a>'
+                      f'<br><span>{html.escape(c["summary"])}</span></li>' for c in chapters)
+    index_page = pages / "index.html"
+    index_page.write_text(
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1.0'>"
+        "<title>From Prototype to Production</title><style>body{font:16px/1.5 sans-serif;max-width:46rem;"
+        "margin:2rem auto;padding:0 1rem} li{margin:0.8rem 0} span{color:#444}</style></head><body>"
+        "<h1>From Prototype to Production</h1><p>An executable workbook: from an analytics team's prototype "
+        "model to production, and to testing it on live traffic. These pages show every chapter executed; "
+        "to run and change them, open the notebooks in Jupyter.</p><h2>Chapters</h2><ol start='0'>"
+        + entries + "</ol></body></html>\n", encoding="utf-8")
+    return index_page
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["sync", "execute", "book", "measure", "check"])
     parser.add_argument("chapters", nargs="*", help="chapter numbers such as 00 01 (default: all)")
+    parser.add_argument("--committed", action="store_true",
+                        help="book: use the committed notebooks instead of executing the chapters again")
     args = parser.parse_args(argv)
     if args.command == "sync":
         for source in sources(args.chapters):
@@ -234,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             execute(target, target)
             print(f"executed {target.relative_to(ROOT)} in {time.perf_counter() - start:.1f} s")
     elif args.command == "book":
-        print(f"wrote {book().relative_to(ROOT)}")
+        print(f"wrote {book(execute_chapters=not args.committed).relative_to(ROOT)}")
     elif args.command == "measure":
         print(f"{'chapter':<32} {'seconds':>8} {'budget s':>9} {'kernel peak MB':>15} {'budget MB':>10}")
         total = 0.0
