@@ -1,0 +1,88 @@
+"""The workbook in a real browser: explorers respond in JupyterLab, and the static book reads offline.
+
+Headless Chromium (the system's), driven by playwright; see tests/browser.py. Where Chromium is missing, these
+tests skip with a message saying how to install it (under CI they fail instead).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import notebooks  # tools/notebooks.py
+import pytest
+
+import browser
+
+EXPLORER_CHAPTERS = [source for source in notebooks.sources()
+                     if "helpers.widgets." in source.read_text(encoding="utf-8")]
+WAIT_MS = 120_000
+
+
+def test_some_chapters_have_explorers():
+    assert EXPLORER_CHAPTERS, "no chapter calls helpers.widgets: the explorer test would test nothing"
+
+
+@pytest.mark.parametrize("source", EXPLORER_CHAPTERS, ids=[source.stem for source in EXPLORER_CHAPTERS])
+def test_explorers_respond_in_jupyterlab(source, tmp_path):
+    """Open the chapter in JupyterLab, run all cells, change a control of every explorer: its output changes."""
+    browser.need_chromium()
+    shutil.copyfile(source.with_suffix(".ipynb"), tmp_path / source.with_suffix(".ipynb").name)
+    with browser.jupyterlab(tmp_path, notebooks.EXECUTION_ENV) as (base, token), browser.browser() as chromium:
+        page = chromium.new_page()
+        page.goto(f"{base}/lab?token={token}")
+        page.wait_for_function("window.jupyterapp !== undefined", timeout=WAIT_MS)
+        page.evaluate(browser.OPEN_NOTEBOOK_JS, source.with_suffix(".ipynb").name)
+        assert page.evaluate(browser.RUN_ALL_JS) is True, "running all cells did not finish cleanly"
+        assert page.evaluate(browser.ERRORS_JS) == []
+        explorers = page.locator(".widget-interact")
+        assert explorers.count() >= 1, "no explorer rendered"
+        for index in range(explorers.count()):
+            explorer = explorers.nth(index)
+            explorer.scroll_into_view_if_needed()
+            handle = explorer.element_handle()
+            page.wait_for_function("(e) => (e.querySelector('.widget-output') || {}).textContent !== undefined "
+                                   "&& e.querySelector('.widget-output').innerHTML.length > 0", arg=handle,
+                                   timeout=WAIT_MS)
+            before = explorer.evaluate(browser.OUTPUT_JS)
+            what = browser.change_a_control(explorer)
+            page.wait_for_function("([e, before, js]) => (new Function('return ' + js)())(e) !== before",
+                                   arg=[handle, before, browser.OUTPUT_JS], timeout=WAIT_MS)
+            after = explorer.evaluate(browser.OUTPUT_JS)
+            assert after != before, f"explorer {index}: {what} did not change its output"
+        assert page.evaluate(browser.ERRORS_JS) == []
+
+
+def test_static_book_reads_offline(tmp_path, monkeypatch):
+    """Build the book from the committed notebooks, open it with every network request blocked."""
+    browser.need_chromium()
+    monkeypatch.setattr(notebooks, "BUILD", tmp_path)
+    index = notebooks.book(execute_chapters=False)
+    chapters = notebooks.sources()
+    blocked = []
+
+    def only_files(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    with browser.browser() as chromium:
+        page = chromium.new_page()
+        page.route("**/*", only_files)
+        page.goto(index.as_uri())
+        links = page.locator("ol a")
+        assert links.count() == len(chapters)
+        links.nth(1).click()
+        page.wait_for_load_state()
+        assert page.url.endswith(f"{chapters[1].stem}.html")
+        assert page.locator(".book-toc a").count() == len(chapters) + 1  # the chapters and the index
+        assert page.locator("a[rel=next]").count() == 1 and page.locator("a[rel=prev]").count() == 1
+        assert page.locator("h1").first.text_content().strip()
+        figures = page.evaluate("Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length")
+        assert figures >= 1, "no figure rendered"
+        assert "interactive(children" not in page.content()
+        page.locator("a[rel=next]").click()
+        page.wait_for_load_state()
+        assert page.url.endswith(f"{chapters[2].stem}.html")
+    assert blocked == [], f"the book asked the network for {blocked[:5]}"
