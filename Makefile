@@ -7,6 +7,7 @@
 #   make book       execute into build/ and write static HTML pages with an index (build/book/index.html)
 #   make measure    execution time and kernel peak memory of each chapter, beside its budget
 #   make doctor     check this machine for a workshop in seconds (Python, packages, data, kernel, widgets)
+#   make hub-link   an nbgitpuller link for a JupyterHub class: HUB=https://… REPO=https://… [CHAPTER=03]
 #   make platforms  check that the pins install from wheels on every supported platform and Python (network)
 #   make radar      the newest release of every dependency, unpinned: tests and chapters (network) -> build/radar.md
 #   make soak       execute chapter 00 many times (RUNS=300) and count hangs
@@ -31,7 +32,7 @@ UV_HOME := .tools/uv
 USE_UV ?= 1
 UV := $(if $(filter 1,$(USE_UV)),$(shell command -v uv 2>/dev/null),)
 
-.PHONY: venv lab test execute book measure lint check clean clean-venv platforms radar soak doctor
+.PHONY: venv lab test execute book measure lint check clean clean-venv platforms radar soak doctor hub-link
 
 venv: $(STAMP)
 
@@ -75,6 +76,11 @@ book: $(STAMP)
 
 measure: $(STAMP)
 	$(PY) tools/notebooks.py measure $(CHAPTERS)
+
+HUB ?=
+REPO ?=
+hub-link: $(STAMP)
+	@$(PY) tools/hub_link.py --hub "$(HUB)" --repo "$(REPO)" $(if $(CHAPTER),--chapter $(CHAPTER),)
 
 # No dependency on the virtual environment: the doctor must also speak when .venv is missing or broken.
 doctor:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import shutil
 
+import browser
 import notebooks  # tools/notebooks.py
 import pytest
-
-import browser
 
 EXPLORER_CHAPTERS = [source for source in notebooks.sources()
                      if "helpers.widgets." in source.read_text(encoding="utf-8")]
