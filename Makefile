@@ -60,7 +60,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $@
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --LabApp.default_url=/lab/tree/chapters/00_start_here.ipynb $(LAB_ARGS)
+	OMP_NUM_THREADS=1 $(VENV)/bin/jupyter lab --LabApp.default_url=/lab/tree/chapters/00_start_here.ipynb $(LAB_ARGS)
 
 # Two workers (pytest-xdist); each test file stays in one worker, so a chapter's cells run in order in one kernel.
 TEST_WORKERS ?= 2

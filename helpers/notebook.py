@@ -44,6 +44,9 @@ def setup_notebook(seed: int = 0, *, quiet: bool = False) -> None:
     -----
     Sets scikit-learn's estimator display to text (stable across releases, readable on a static page), pandas'
     display options for readable tables, and the workbook's matplotlib style (see :mod:`helpers.plotting`).
+    Limits OpenMP to one thread in this kernel: with two spinning OpenMP threads, scikit-learn's gradient boosting
+    stalls for seconds to minutes whenever another process shares the cores (a second chapter, a browser); the
+    chapters' models are small, so one thread costs them nothing measurable.
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -51,9 +54,11 @@ def setup_notebook(seed: int = 0, *, quiet: bool = False) -> None:
         raise TypeError(f"quiet must be True or False, got {quiet!r}")
     import pandas as pd
     import sklearn
+    from threadpoolctl import threadpool_limits
 
     from helpers import plotting
 
+    threadpool_limits(limits=1, user_api="openmp")
     random.seed(int(seed))
     np.random.seed(int(seed))  # noqa: NPY002 - legacy global state, seeded only for third-party code
     sklearn.set_config(display="text")

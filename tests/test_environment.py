@@ -74,12 +74,23 @@ def test_binder_files():
     post_build = (REPO_ROOT / "postBuild").read_text(encoding="utf-8")
     assert re.search(r"^set -e", post_build, re.M) and "pip install" in post_build and "-e ." in post_build
     start = (REPO_ROOT / "start").read_text(encoding="utf-8")
-    for name in ("OMP_NUM_THREADS=2", "OPENBLAS_NUM_THREADS=2", "MKL_NUM_THREADS=2"):
+    for name in ("OMP_NUM_THREADS=1", "OPENBLAS_NUM_THREADS=2", "MKL_NUM_THREADS=2"):
         assert f"export {name}" in start
     assert 'exec "$@"' in start
     for path in ("postBuild", "start"):
         assert os.access(REPO_ROOT / path, os.X_OK), f"{path} must be executable"
     assert not (REPO_ROOT / "binder").exists() and not (REPO_ROOT / ".binder").exists()
+
+
+def test_setup_notebook_limits_openmp_to_one_thread(capsys):
+    """Interactive kernels get the executed runs' OpenMP limit too (gradient boosting stalls with two threads)."""
+    import sklearn.ensemble  # noqa: F401 - loads scikit-learn's OpenMP runtime
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="openmp"):
+        notebook.setup_notebook(quiet=True)
+        openmp = [pool for pool in threadpool_info() if pool["user_api"] == "openmp"]
+        assert openmp and all(pool["num_threads"] == 1 for pool in openmp)
 
 
 def test_setup_notebook_settings(capsys):
