@@ -1,0 +1,746 @@
+# %% [markdown]
+# # 5. Faster and safer experiments
+#
+# **You will learn to** shorten a test with a pre-treatment covariate (CUPED, and CUPAC with the production
+# model's score), tell a covariate you may use from one that biases the result, judge when skewed revenue breaks
+# the normal approximation and what capping costs, compute the standard error of a ratio metric with the delta
+# method, monitor a test continuously without inflating false positives, plan looks at uneven traffic with alpha
+# spending, and recognise novelty and interference.
+#
+# | prerequisites | time to learn | runs in |
+# |---|---|---|
+# | chapters 02–03; regression, confidence intervals | 70 min reading, 35 min exercises | about 20 s |
+
+# %%
+import helpers
+
+helpers.setup_notebook()
+
+# %% tags=["parameters"]
+SEED = 0              # seeds every simulated experiment
+FAST = False          # True: fewer simulated repetitions
+N_REPEATS = 400       # simulated experiments behind each coverage and false-positive rate
+N_VISITORS = 4_000    # visitors per simulated experiment in the coverage checks
+
+# %%
+if FAST:
+    N_REPEATS = 200
+
+# %% [markdown]
+# ## The shop, its production model, and a test to speed up
+#
+# Chapter 03's test of the offer for undecided visitors needed weeks of traffic, because net revenue per visitor
+# is noisy. This chapter makes such tests faster and their answers safer, in the same simulated shop, where the
+# truth is known. The policy is now the one production runs: chapter 02's production model scores the session
+# and the offer goes to visitors scored between 0.1 and 0.5.
+
+# %%
+import numpy as np
+import pandas as pd
+
+shop = helpers.simulate.build_shop()
+sessions = helpers.data.load_sessions()
+X_train, X_test, y_train, y_test = helpers.data.fixed_split(sessions)
+production = helpers.production.build_production_model(X_train, y_train)
+FIELDS = helpers.production.PRODUCTION_FIELDS
+score = production.predict_proba(shop.sessions[FIELDS])[:, 1]    # one score per session of the shop
+
+
+def undecided(features):
+    p = production.predict_proba(features[FIELDS])[:, 1]
+    return (p >= 0.1) & (p < 0.5)
+
+
+control = helpers.simulate.no_offer
+true_effect = shop.truth(undecided).net_revenue - shop.truth(control).net_revenue
+print(f"true effect of the offer: {true_effect:+.4f} € net revenue per visitor")
+
+# %% [markdown]
+# To use a visitor's past, visitors need one. `helpers.experiments` adds, only where a function is asked for
+# them, assumptions stated in its documentation:
+#
+# - **Returning visitors.** Each visitor has a habitual session; each of their sessions repeats it (its fields,
+#   hence its true purchase probability) with probability `loyalty`, and is otherwise a fresh draw. Every single
+#   session is still a uniform draw, so chapter 03's truth holds unchanged.
+# - **Visitors spend alike.** Part (`spend_share`) of the spread of the log order value belongs to the visitor.
+# - **A pre-period.** Before the test, each visitor had a Poisson number of sessions (`pre_sessions` on average)
+#   without offers.
+#
+# One experiment with 20,000 visitors, each with one session in the test:
+
+# %%
+RETURNING = {"pre_sessions": 3.0, "loyalty": 0.8, "spend_share": 0.5}
+one = helpers.experiments.visitor_experiments(shop, control, undecided, n_visitors=20_000, n_experiments=1,
+                                              seed=SEED, **RETURNING)
+treated, revenue, pre_revenue = one.treatment[0], one.revenue[0], one.pre_revenue[0]
+print(f"{treated.sum():,} visitors in treatment, {(~treated).sum():,} in control; "
+      f"{np.mean(one.pre_sessions[0] > 0):.0%} had a session in the pre-period")
+
+# %% [markdown]
+# ## CUPED: subtract what you could have predicted
+#
+# Deng, Xu, Kohavi and Walker (2013) noticed that much of a visitor's revenue in the test is predictable from
+# before the test. With a covariate X measured *before* the treatment, the adjusted metric
+# Y − θ (X − mean X) has the same expected difference between the arms (X cannot differ between randomised arms
+# except by chance) and a smaller variance. The θ that minimises it is the regression slope cov(Y, X) / var(X);
+# computing it within each arm keeps the treatment's own effect out of it. The notebook's own lines:
+
+# %%
+def within(values, arm_flags):
+    """Deviations of the values from their own arm's mean."""
+    return np.where(arm_flags, values - values[arm_flags].mean(), values - values[~arm_flags].mean())
+
+
+x_dev, y_dev = within(pre_revenue, treated), within(revenue, treated)
+theta = np.sum(x_dev * y_dev) / np.sum(x_dev**2)
+adjusted = revenue - theta * (pre_revenue - pre_revenue.mean())
+raw_diff = revenue[treated].mean() - revenue[~treated].mean()
+cuped_diff = adjusted[treated].mean() - adjusted[~treated].mean()
+print(f"theta {theta:.4f}; difference {raw_diff:+.4f} € unadjusted, {cuped_diff:+.4f} € with CUPED "
+      f"(truth {true_effect:+.4f} €)")
+
+# %% [markdown]
+# `helpers.abtest.cuped` does the same and adds the interval and the share of variance removed. The same
+# estimate is the treatment coefficient of an ordinary regression of Y on a treatment indicator and X
+# (statsmodels); the two agree to rounding error:
+
+# %%
+import statsmodels.api as sm
+
+cuped = helpers.abtest.cuped(revenue, pre_revenue, treated)
+ols = sm.OLS(revenue, sm.add_constant(np.column_stack([treated, pre_revenue]).astype(float))).fit()
+print(f"helpers {cuped.difference:+.10f}   notebook {cuped_diff:+.10f}   statsmodels OLS {ols.params[1]:+.10f}")
+print(f"95 % CI {cuped.difference_ci[0]:+.3f} to {cuped.difference_ci[1]:+.3f} €; standard error "
+      f"{cuped.standard_error:.4f} € against {cuped.unadjusted_standard_error:.4f} € unadjusted")
+
+# %%
+helpers.claim(abs(cuped.difference - ols.params[1]) < 1e-9 and abs(cuped.difference - cuped_diff) < 1e-9,
+              "CUPED's difference equals the regression adjustment's treatment coefficient")
+
+# %% [markdown]
+# **How much variance does it remove?** About the squared correlation ρ² between metric and covariate
+# (within the arms), because the adjusted metric keeps only the part of Y that X does not explain:
+
+# %%
+rho = np.corrcoef(x_dev, y_dev)[0, 1]
+print(f"variance removed {cuped.variance_reduction:.1%}; rho^2 = {rho**2:.1%}")
+
+# %%
+helpers.claim(abs(cuped.variance_reduction - rho**2) < 0.01, "CUPED's variance reduction is about rho squared")
+
+# %% [markdown]
+# ## CUPAC: a better covariate from the production model
+#
+# Past revenue is a weak predictor: most visitors bought nothing before, or were never here. Li, Tang and Bauman's
+# CUPAC ("control using predictions as covariates", DoorDash, 2020) uses a model's prediction
+# instead. Chapter 02's production model already scores every session — but the covariate must be **known before
+# the offer is shown**, or the treatment can change it. Which of its seven fields qualify?
+#
+# | field | known when the offer is shown? |
+# |---|---|
+# | `Month` | yes: the calendar |
+# | page counts (`Administrative`, `Informational`, `ProductRelated`) so far | yes, as counted when the offer is shown |
+# | `BounceRates`, `ExitRates` of the pages seen so far | yes |
+# | `PageValues` of the pages seen so far | yes, but only as it stood then |
+# | the same fields read at the end of the session | **no**: they include the checkout after a purchase |
+# | the purchase, the order value | **no**: they are the outcome |
+#
+# The shop's sessions record the fields as they stood when the offer was shown (that is how the policy could
+# use them), so the production score of the visitor's session in the test qualifies:
+
+# %%
+cupac = helpers.abtest.cuped(revenue, score[one.first_session[0]], treated)
+print(f"variance removed: CUPED (pre-period revenue) {cuped.variance_reduction:.1%}, "
+      f"CUPAC (production score) {cupac.variance_reduction:.1%}")
+
+# %%
+helpers.claim(cupac.variance_reduction > cuped.variance_reduction,
+              "the production score removes more variance than past revenue")
+
+# %% [markdown]
+# **What it buys.** At the same power, the visitors needed scale with the variance. Chapter 03 sized the test
+# from a week of traffic; the same formula, and the days each covariate saves at 10,000 visitors a day:
+
+# %%
+from scipy.stats import norm
+
+sd, MDE = np.sqrt(revenue[~treated].var() * 2), 0.15
+n_plain = int(np.ceil(((norm.ppf(0.975) + norm.ppf(0.8)) * sd / MDE) ** 2))
+plan = pd.DataFrame({"variance removed": [0.0, cuped.variance_reduction, cupac.variance_reduction]},
+                    index=["plain", "CUPED", "CUPAC"])
+plan["visitors per arm"] = np.ceil(n_plain * (1 - plan["variance removed"])).astype(int)
+plan["days at 10,000 a day"] = np.ceil(2 * plan["visitors per arm"] / 10_000).astype(int)
+plan.round(3)
+
+# %% [markdown]
+# **A covariate read after the offer.** Suppose someone takes the production score from the fields as logged
+# at the *end* of the session. A purchase adds the checkout's pages and credits page value to the session's
+# pages (an assumption of `helpers.experiments.end_of_session_fields`: web analytics credits the pages before a
+# transaction with its value). The offer causes purchases, so it raises this covariate in the treatment, and the
+# adjustment subtracts part of the effect itself. Repeat the experiment many times and compare with the truth:
+
+# %%
+score_end = production.predict_proba(helpers.experiments.end_of_session_fields(shop.sessions[FIELDS],
+                                                                               purchased=True)[FIELDS])[:, 1]
+reps = helpers.experiments.visitor_experiments(shop, control, undecided, n_visitors=N_VISITORS,
+                                               n_experiments=N_REPEATS, seed=SEED + 1, **RETURNING)
+covariates = {"CUPED: pre-period revenue": reps.pre_revenue,
+              "CUPAC: score when the offer is shown": score[reps.first_session],
+              "score at the end of the session": np.where(reps.first_purchased, score_end[reps.first_session],
+                                                          score[reps.first_session])}
+rows = {"no adjustment": [], **{name: [] for name in covariates}}
+for i in range(N_REPEATS):
+    for name, covariate in covariates.items():
+        result = helpers.abtest.cuped(reps.revenue[i], covariate[i], reps.treatment[i])
+        rows[name].append((result.difference, result.standard_error))
+    rows["no adjustment"].append((result.unadjusted_difference, result.unadjusted_standard_error))
+estimates = {name: np.array(values) for name, values in rows.items()}
+del reps, covariates  # the simulated visitors are no longer needed: free their memory
+
+# %% [markdown]
+# For each analysis: the mean estimate and its Monte Carlo standard error, the spread of the estimates, and the
+# coverage of the 95 % interval:
+
+# %%
+def summarise(pairs, truth):
+    estimate, se = pairs[:, 0], pairs[:, 1]
+    cover = np.mean(np.abs(estimate - truth) <= 1.96 * se)
+    return {"mean estimate": estimate.mean(), "MC se of mean": estimate.std() / np.sqrt(len(estimate)),
+            "sd of estimates": estimate.std(), "coverage": cover, "MC se of coverage":
+            np.sqrt(cover * (1 - cover) / len(estimate))}
+
+
+table = pd.DataFrame({name: summarise(pairs, true_effect) for name, pairs in estimates.items()}).T
+print(f"truth {true_effect:+.4f} €")
+table.round(4)
+
+# %% [markdown]
+# CUPED and CUPAC are centred on the truth, spread less than the unadjusted estimate, and their intervals
+# cover the truth about 95 % of the time. The end-of-session score spreads least of all — and is centred far
+# below the truth: it "explains away" the purchases the offer caused. Its estimates fall below CUPAC's in the
+# same experiments, by far more than their Monte Carlo error:
+
+# %%
+nominal_se = np.sqrt(0.95 * 0.05 / N_REPEATS)
+post_gap = estimates["score at the end of the session"][:, 0] - estimates["CUPAC: score when the offer is shown"][:, 0]
+print(f"end-of-session minus CUPAC: {post_gap.mean():+.4f} € (MC se {post_gap.std() / np.sqrt(N_REPEATS):.4f})")
+
+# %%
+for name in ["CUPED: pre-period revenue", "CUPAC: score when the offer is shown"]:
+    helpers.claim(abs(table.loc[name, "coverage"] - 0.95) < 3 * nominal_se, f"{name} covers about 95 %")
+    helpers.claim(abs(table.loc[name, "mean estimate"] - true_effect) < 3 * table.loc[name, "MC se of mean"],
+                  f"{name} is centred on the truth")
+    helpers.claim(table.loc[name, "sd of estimates"] < table.loc["no adjustment", "sd of estimates"],
+                  f"{name} spreads less than the unadjusted estimate")
+helpers.claim(post_gap.mean() + 3 * post_gap.std() / np.sqrt(N_REPEATS) < 0,
+              "a covariate read after the offer pulls the estimate below the honest one")
+
+# %% [markdown]
+# ## Heavy tails
+#
+# Net revenue per visitor is zero for most visitors and large for a few. Its skewness can be computed exactly
+# from the shop's assumptions (moments of a mixture of zero and log-normal order values), and estimated from a
+# simulated pre-period:
+
+# %%
+from scipy.stats import skew
+
+p, factor = shop.base_probability, shop.margin
+mu, s = np.log(shop.order_median), shop.order_sigma
+m1, m2, m3 = (np.mean(p) * factor**k * np.exp(k * mu + k**2 * s**2 / 2) for k in (1, 2, 3))
+exact_skew = (m3 - 3 * m1 * m2 + 2 * m1**3) / (m2 - m1**2) ** 1.5
+sample = helpers.experiments.visitor_experiments(shop, control, control, n_visitors=200_000, n_experiments=1,
+                                                 seed=SEED + 2).revenue[0]
+kohavi_n = 355 * exact_skew**2
+print(f"skewness: exact {exact_skew:.2f}, from 200,000 simulated visitors {skew(sample):.2f}")
+print(f"Kohavi's rule of thumb: n > 355 s^2 = {kohavi_n:,.0f} visitors per arm")
+
+# %% [markdown]
+# Kohavi, Deng, Longbotham and Xu (2014), after Boos and Hughes-Oliver (2000), suggest that a mean is close
+# enough to normal for a 95 % interval once n > 355 s². Below that, what goes wrong? Take a cautious first ramp
+# with 10 % of the traffic in the treatment (so the treatment's small, skewed sample dominates the difference)
+# and measure how often Welch's 95 % interval covers the true effect, at several treatment sizes:
+
+# %%
+from scipy import stats
+
+SIZES = [20, 50, 100, 300, 1_000, 3_000, int(float(f"{kohavi_n:.2g}"))]  # the last: Kohavi's n, rounded
+welch = {"coverage": [], "interval above truth": [], "interval below truth": []}
+for size in SIZES:
+    arms = shop.simulate(control, undecided, n_visitors=10 * size, n_experiments=N_REPEATS * 2, seed=SEED + size,
+                         treatment_share=0.1)
+    mean_a, mean_b = arms.revenue_a / arms.n_a, arms.revenue_b / arms.n_b
+    var_a = (arms.revenue_sq_a - arms.n_a * mean_a**2) / (arms.n_a - 1) / arms.n_a
+    var_b = (arms.revenue_sq_b - arms.n_b * mean_b**2) / (arms.n_b - 1) / arms.n_b
+    df = (var_a + var_b) ** 2 / (var_a**2 / (arms.n_a - 1) + var_b**2 / (arms.n_b - 1))
+    half = stats.t.ppf(0.975, df) * np.sqrt(var_a + var_b)
+    error = mean_b - mean_a - true_effect
+    welch["coverage"].append(np.mean(np.abs(error) <= half))
+    welch["interval above truth"].append(np.mean(error > half))
+    welch["interval below truth"].append(np.mean(error < -half))
+welch = pd.DataFrame(welch, index=pd.Index(SIZES, name="visitors in treatment"))
+welch.round(3).T
+
+# %% [markdown]
+# The figure: coverage against the treatment's size, whiskers of two Monte Carlo standard errors, and Kohavi's
+# threshold.
+
+# %%
+ax = helpers.plotting.coverage_by_size(SIZES, {"Welch's 95 % interval": welch["coverage"]}, N_REPEATS * 2,
+                                       title="Skewed revenue: coverage of Welch's interval, 10 % ramp",
+                                       xlabel="visitors in the treatment (log scale)",
+                                       marks={"355 s² (Kohavi)": kohavi_n})
+
+# %% [markdown]
+# With a few dozen visitors in the treatment, the interval covers the truth clearly less often than it claims,
+# and its misses are lopsided: the treatment's mean is usually a little low (its few visitors rarely include
+# the rare large orders), so the interval lies wholly below the truth far more often than above it. Towards
+# Kohavi's threshold the coverage returns to 95 %.
+
+# %%
+mc_se = np.sqrt(0.95 * 0.05 / (N_REPEATS * 2))
+helpers.claim(welch["coverage"].iloc[0] < 0.95 - 3 * mc_se, "at a few dozen visitors Welch's interval undercovers")
+helpers.claim(welch["interval below truth"].iloc[0] > 5 * welch["interval above truth"].iloc[0], "the misses are lopsided at small n")
+helpers.claim(abs(welch["coverage"].iloc[-1] - 0.95) < 3 * mc_se, "at 355 s^2 the coverage is about 95 %")
+
+# %% [markdown]
+# **Capping.** Large orders make the variance large. Capping (winsorising) each visitor's revenue at a
+# threshold trades variance for bias: the capped metric has a smaller variance, but its true effect is no longer
+# the effect on revenue. In the shop both are exact (`helpers.experiments.capped_moments` integrates the
+# log-normal's tails), so the bias is measured against the truth. Caps at percentiles of a buyer's net revenue
+# in the pre-period, and the standard error at 20,000 visitors per arm:
+
+# %%
+buyers = sample[sample > 0]
+N_ARM, rows = 20_000, []
+for level in [90, 95, 99, 99.9, 100]:
+    cap = np.percentile(buyers, level) if level < 100 else np.inf
+    mean_c, var_c = helpers.experiments.capped_moments(shop, control, cap)
+    mean_t, var_t = helpers.experiments.capped_moments(shop, undecided, cap)
+    rows.append({"cap percentile": level, "cap (€)": cap, "true effect of capped metric": mean_t - mean_c,
+                 "bias": mean_t - mean_c - true_effect, "standard error": np.sqrt((var_c + var_t) / N_ARM)})
+caps = pd.DataFrame(rows)
+caps["RMSE"] = np.sqrt(caps["bias"] ** 2 + caps["standard error"] ** 2)
+caps["RMSE at 10 x the visitors"] = np.sqrt(caps["bias"] ** 2 + caps["standard error"] ** 2 / 10)
+caps.round(4)
+
+# %% [markdown]
+# The figure shows the bias (its size), the standard error and their combination, the root-mean-square error,
+# against the cap's percentile.
+
+# %%
+ax = helpers.plotting.bias_and_error(caps, x="cap percentile", unit="€ per visitor",
+                                     title="Capping revenue: bias against variance (20,000 per arm)")
+
+# %% [markdown]
+# The tighter the cap, the smaller the standard error and the larger the bias. At 20,000 visitors per arm every
+# cap here lowers the root-mean-square error. But the standard error shrinks with more visitors and the bias does
+# not: with ten times the visitors, the tightest cap's error is larger than no cap's, while the 99th percentile
+# still helps. Choose a high cap, before the test and from pre-period data, never after seeing the results.
+
+# %%
+helpers.claim(bool((np.diff(caps["standard error"]) > 0).all()), "a looser cap has a larger standard error")
+helpers.claim(bool((np.diff(caps["bias"].abs()) < 0).all()), "a tighter cap has a larger bias")
+helpers.claim(bool((caps["RMSE"].iloc[:-1] < caps["RMSE"].iloc[-1]).all()), "at 20,000 per arm every cap lowers RMSE")
+tenfold = caps["RMSE at 10 x the visitors"]
+helpers.claim(tenfold.iloc[0] > tenfold.iloc[-1] > tenfold.iloc[2], "at 10 x the visitors only the high cap helps")
+
+# %% [markdown]
+# ## Ratio metrics and the unit of analysis
+#
+# Now let visitors come back during the test: `extra_sessions=2` gives each visitor 1 + Poisson(2) sessions.
+# The team reports revenue **per session**: total revenue over total sessions in each arm. The visitor is
+# randomised, not the session, and a visitor's sessions are alike (the same habits, the same spending). Treating
+# sessions as independent gives a standard error that is too small. The delta method (Deng, Knoblich and Lu,
+# 2018) works at the level of the visitor: for each arm with r = mean(Y) / mean(N) over visitors,
+# var(r) ≈ var(Y − r N) / (n · mean(N)²).
+
+# %%
+RETURN_IN_TEST = {"extra_sessions": 2.0, "loyalty": 0.8, "spend_share": 0.5}
+multi = helpers.experiments.visitor_experiments(shop, control, undecided, n_visitors=20_000, n_experiments=1,
+                                                seed=SEED + 3, **RETURN_IN_TEST)
+treated_m, revenue_m, sessions_m = multi.treatment[0], multi.revenue[0], multi.sessions[0]
+ratio = helpers.abtest.ratio_difference(revenue_m, sessions_m, treated_m)
+print(f"{sessions_m.sum():,} sessions of {len(sessions_m):,} visitors; revenue per session "
+      f"{ratio.ratio_control:.3f} € (control), {ratio.ratio_treatment:.3f} € (treatment)")
+print(f"difference {ratio.difference:+.4f} € per session, delta-method standard error {ratio.standard_error:.4f}")
+
+# %% [markdown]
+# The same standard error comes out of a regression of each session's revenue on the treatment indicator with
+# standard errors clustered by visitor (statsmodels, without its small-sample correction; the delta method's
+# sample variances differ from it by a factor n / (n − 1) per arm):
+
+# %%
+owner = np.repeat(np.arange(len(sessions_m)), sessions_m)
+share = np.repeat(revenue_m / sessions_m, sessions_m)  # any split of a visitor's revenue gives the same sums
+cluster = sm.OLS(share, sm.add_constant(treated_m[owner].astype(float))).fit(
+    cov_type="cluster", cov_kwds={"groups": owner, "use_correction": False})
+print(f"difference {cluster.params[1]:+.6f}, clustered standard error {cluster.bse[1]:.6f} "
+      f"(delta method {ratio.difference:+.6f}, {ratio.standard_error:.6f})")
+
+# %%
+helpers.claim(abs(cluster.bse[1] / ratio.standard_error - 1) < 1e-3,
+              "the delta method agrees with clustered standard errors")
+
+# %% [markdown]
+# Whether that matters, the repeated experiments say. For each, the naive interval (sessions as if independent)
+# and the delta method's, against the true effect per session (the shop's per-session truth, because every
+# session is a uniform draw):
+
+# %%
+many = helpers.experiments.visitor_experiments(shop, control, undecided, n_visitors=N_VISITORS,
+                                               n_experiments=N_REPEATS, seed=SEED + 4, **RETURN_IN_TEST)
+covered = {"naive (sessions independent)": [], "delta method": []}
+for i in range(N_REPEATS):
+    t_flags = many.treatment[i]
+    result = helpers.abtest.ratio_difference(many.revenue[i], many.sessions[i], t_flags)
+    naive_var = 0.0
+    for arm in (t_flags, ~t_flags):
+        n_s, total, total_sq = many.sessions[i][arm].sum(), many.revenue[i][arm].sum(), many.revenue_sq[i][arm].sum()
+        naive_var += (total_sq - total**2 / n_s) / (n_s - 1) / n_s
+    error = abs(result.difference - true_effect)
+    covered["naive (sessions independent)"].append(error <= 1.96 * np.sqrt(naive_var))
+    covered["delta method"].append(error <= 1.96 * result.standard_error)
+ratio_coverage = {name: np.mean(values) for name, values in covered.items()}
+del many  # free the simulated visitors' memory
+print({name: f"{value:.1%} ± {np.sqrt(value * (1 - value) / N_REPEATS):.1%}" for name, value in ratio_coverage.items()})
+
+# %% [markdown]
+# The naive interval covers the truth clearly less than 95 % of the time: its tests declare too many
+# differences. The delta method's covers about 95 %.
+
+# %%
+helpers.claim(ratio_coverage["naive (sessions independent)"] < 0.95 - 3 * nominal_se,
+              "the naive interval of a ratio metric undercovers")
+helpers.claim(abs(ratio_coverage["delta method"] - 0.95) < 3 * nominal_se, "the delta method covers about 95 %")
+
+# %% [markdown]
+# ## Always-valid inference: look after every visitor
+#
+# Chapter 03 showed that peeking inflates false positives and fixed it with a few planned looks. A **confidence
+# sequence** goes further: a sequence of intervals that contains the true effect at *every* sample size at once,
+# with probability 95 %. You may look after every visitor and stop whenever zero leaves it. We use the normal
+# mixture of Robbins (1970), known in A/B testing as the mixture sequential probability ratio test (mSPRT) of
+# Johari, Koomen, Pekelis and Walsh (2017/2022), in the form of Howard, Ramdas, McAuliffe and Sekhon (2021).
+#
+# The test is chapter 03's conversion guardrail: 15 % against 17 %, with the variance of a pair of visitors
+# known from the pre-period, and the mixture tuned to be narrowest at the planned size (`mixture_tau`):
+
+# %%
+P_A, P_B = 0.15, 0.17
+N_PLAN = helpers.abtest.sample_size_per_arm(P_A, P_B - P_A)
+VAR = 2 * P_A * (1 - P_A)                   # variance of one pair's difference, treatment minus control
+tau = helpers.abtest.mixture_tau(VAR, N_PLAN)
+n = np.arange(1, N_PLAN + 1)
+cs_half = helpers.abtest.confidence_sequence_half_width(n, VAR, tau)
+fixed_half = norm.ppf(0.975) * np.sqrt(VAR / n)
+print(f"planned {N_PLAN:,} visitors per arm; at that size the confidence sequence is "
+      f"{cs_half[-1] / fixed_half[-1]:.2f} times as wide as the fixed-size interval")
+
+# %% [markdown]
+# One simulated experiment with a real effect, visitor pair by visitor pair: the running difference with the
+# confidence sequence and with the fixed-size 95 % interval recomputed at every visitor.
+
+# %%
+rng = np.random.default_rng(SEED + 5)
+path = np.cumsum((rng.random(N_PLAN) < P_B).astype(int) - (rng.random(N_PLAN) < P_A)) / n
+start = 100
+ax = helpers.plotting.sequence_path(
+    n[start:], path[start:], {"confidence sequence": (path[start:] - cs_half[start:], path[start:] + cs_half[start:]),
+                              "fixed-size 95 % interval": (path[start:] - fixed_half[start:],
+                                                           path[start:] + fixed_half[start:])},
+    truth=P_B - P_A, title="A conversion test watched after every visitor",
+    xlabel="visitors per arm", ylabel="difference in conversion rate")
+p_values = helpers.abtest.always_valid_p_value(path, n, VAR, tau)
+print(f"always-valid p-value at the end {p_values[-1]:.2g}; zero left the sequence at "
+      f"{int(np.argmax(np.abs(path) >= cs_half)) + 1 if (np.abs(path) >= cs_half).any() else 'no'} visitors")
+
+# %% [markdown]
+# **Alpha spending for uneven looks.** The dashboard updates once a day, and daily traffic is not constant
+# (weekdays differ, and days differ by chance: `helpers.experiments.daily_traffic`). Lan and DeMets (1983) spend
+# the 5 % along the information fraction t (the share of the planned visitors seen) with a function such as
+# O'Brien–Fleming's 4 − 4Φ(z₀.₀₁₂₅ / √t), so the looks need not be planned or equally spaced. First, a check of
+# `helpers.abtest.spending_bounds` against published values for five equal looks (Jennison and Turnbull, 2000;
+# the R package gsDesign gives the same):
+
+# %%
+PUBLISHED = [4.8769, 3.3569, 2.6803, 2.2898, 2.0310]
+ours = helpers.abtest.spending_bounds(np.arange(1, 6) / 5)
+print(np.round(ours, 4), "largest difference", f"{np.max(np.abs(ours - PUBLISHED)):.1e}")
+
+# %%
+helpers.claim(np.max(np.abs(ours - PUBLISHED)) < 2e-3, "the spending boundaries match the published values")
+
+# %% [markdown]
+# Now the test's own looks: 14 days of varying traffic, cumulated into information fractions, and the boundary
+# at the end of each day:
+
+# %%
+traffic = helpers.experiments.daily_traffic(14, 1_000, seed=SEED + 6)
+looks = np.minimum(np.cumsum(traffic) // 2, N_PLAN)          # visitors per arm by the end of each day
+looks = np.unique(np.append(looks[looks < N_PLAN], N_PLAN))  # the planned size is the last look
+bounds = helpers.abtest.spending_bounds(looks / N_PLAN)
+pd.DataFrame({"visitors per arm": looks, "information fraction": looks / N_PLAN, "z boundary": bounds},
+             index=pd.Index(range(1, len(looks) + 1), name="look")).round(3).T
+
+# %% [markdown]
+# Every stopping rule is a threshold on the running difference at each number of visitors (infinite where
+# nobody looks). The same simulated experiments go through all of them, first A/A experiments (no effect),
+# then experiments with the 2-point effect:
+
+# %%
+def only_at(positions, z):
+    rule = np.full(N_PLAN, np.inf)
+    rule[np.asarray(positions) - 1] = np.asarray(z) * np.sqrt(VAR / np.asarray(positions))
+    return rule
+
+
+RULES = {"naive: 1.96 after every visitor": fixed_half, "confidence sequence, every visitor": cs_half,
+         "Lan-DeMets, daily looks": only_at(looks, bounds), "one analysis at the end": only_at([N_PLAN], [1.96])}
+stops = {}
+for label, p_b in (("A/A", P_A), ("effect", P_B)):
+    stops[label] = helpers.experiments.first_crossing(P_A, p_b, n_per_arm=N_PLAN, n_experiments=N_REPEATS * 2,
+                                                      seed=SEED + 7, half_width=np.array(list(RULES.values())))
+
+# %% [markdown]
+# For each rule: the false-positive rate under its monitoring, the power at the planned size, and the average
+# number of visitors per arm at which the effect was detected, among the experiments that detected it:
+
+# %%
+R = N_REPEATS * 2
+monitoring = pd.DataFrame({
+    "false positives": (stops["A/A"] > 0).mean(axis=1),
+    "MC se": np.sqrt((stops["A/A"] > 0).mean(axis=1) * (1 - (stops["A/A"] > 0).mean(axis=1)) / R),
+    "power": (stops["effect"] > 0).mean(axis=1),
+    "visitors at detection": [row[row > 0].mean() for row in stops["effect"]]}, index=list(RULES))
+monitoring.round(3)
+
+# %% [markdown]
+# Naive peeking after every visitor turns the 5 % into a large share of false positives. The confidence
+# sequence stays below 5 % although it was checked after every single visitor. The daily Lan–DeMets looks keep
+# about 5 %, as designed. The price of looking at every visitor is power: at the planned size the confidence
+# sequence detects the effect less often than the single analysis; in exchange, when it detects it, it usually
+# does so well before the planned size.
+
+# %%
+fp = monitoring["false positives"]
+helpers.claim(fp.iloc[0] > 4 * 0.05, "naive continuous peeking multiplies the false positives")
+helpers.claim(fp.iloc[1] - 2 * monitoring["MC se"].iloc[1] < 0.05, "the confidence sequence keeps false positives below 5 %")
+helpers.claim(abs(fp.iloc[2] - 0.05) < 3 * np.sqrt(0.05 * 0.95 / R), "daily Lan-DeMets looks keep about 5 %")
+helpers.claim(monitoring["power"].iloc[1] < monitoring["power"].iloc[3], "the confidence sequence costs power")
+helpers.claim(monitoring["visitors at detection"].iloc[1] < N_PLAN, "the sequence detects before the planned size")
+
+# %% [markdown]
+# ## Threats a simulation can show
+#
+# **Novelty.** A new offer can persuade more while it is new. `helpers.experiments.daily_arms` multiplies the
+# log-odds the offer adds by 1 + novelty · 2^(−(day − 1)/half-life) (an assumption: novelty 1.5, half-life 3
+# days). Four weeks of 40,000 visitors a day, the effect estimated day by day against the true effect of each
+# day:
+
+# %%
+DAYS, NOVELTY = 28, {"novelty": 1.5, "half_life": 3.0}
+days = helpers.experiments.daily_arms(shop, control, undecided, traffic=np.full(DAYS, 40_000), seed=SEED + 8,
+                                      **NOVELTY)
+daily_truth = helpers.experiments.novelty_truth(shop, control, undecided, n_days=DAYS, **NOVELTY)
+wide = days.pivot(index="day", columns="arm")
+means = wide["revenue"] / wide["n"]
+variances = (wide["revenue_sq"] - wide["n"] * means**2) / (wide["n"] - 1) / wide["n"]
+daily = pd.DataFrame({"estimate": means["treatment"] - means["control"],
+                      "se": np.sqrt(variances.sum(axis=1)), "truth": daily_truth}, index=wide.index)
+ax = helpers.plotting.effect_by_day(daily.index, daily["estimate"], daily["estimate"] - 1.96 * daily["se"],
+                                    daily["estimate"] + 1.96 * daily["se"], daily["truth"], long_run=true_effect,
+                                    title="Novelty: the offer's effect fades", ylabel="€ per visitor")
+
+# %% [markdown]
+# The daily estimates follow the true effect of each day, which starts well above the long-run effect and
+# settles to it. A test stopped after its first week reports the first week's effect:
+
+# %%
+def pooled(frame):
+    """Difference of the arms' mean revenue per visitor over the given days, and its standard error."""
+    total = frame.groupby("arm")[["n", "revenue", "revenue_sq"]].sum()
+    mean = total["revenue"] / total["n"]
+    var = (total["revenue_sq"] - total["n"] * mean**2) / (total["n"] - 1) / total["n"]
+    return mean["treatment"] - mean["control"], np.sqrt(var.sum())
+
+
+week_one, week_one_se = pooled(days[days["day"] <= 7])
+late, late_se = pooled(days[days["day"] > 14])
+print(f"week 1: {week_one:+.3f} ± {1.96 * week_one_se:.3f} € (true {daily_truth[:7].mean():+.3f}); weeks 3-4: "
+      f"{late:+.3f} ± {1.96 * late_se:.3f} € (true {daily_truth[14:].mean():+.3f}); long run {true_effect:+.3f} €")
+
+# %%
+helpers.claim(daily_truth[:7].mean() > 1.5 * true_effect, "the first week's true effect is well above the long run")
+helpers.claim(week_one - late > 2 * np.hypot(week_one_se, late_se), "the first week's estimate exceeds the later weeks'")
+
+# %% [markdown]
+# Run tests for whole weeks, plot the effect by day, and be wary of a strong first week.
+#
+# **Interference.** A shopper posts the offer's coupon code on a deal site, and some control visitors use it
+# (`leak`: the chance that a control visitor finds it). The control arm is then partly treated, and the
+# comparison shrinks towards zero; in expectation by the factor 1 − leak, because a leaked visitor behaves as a
+# treated one. The same simulated visitors (same seed) are run with several leak rates, so that the change each
+# leak causes is measured experiment by experiment, with little Monte Carlo noise:
+
+# %%
+leak_estimates = {}
+for leak in [0.0, 0.25, 0.5]:
+    sims = helpers.experiments.visitor_experiments(shop, control, undecided, n_visitors=N_VISITORS,
+                                                   n_experiments=N_REPEATS, seed=SEED + 9, leak=leak)
+    leak_estimates[leak] = np.array([r[t].mean() - r[~t].mean() for r, t in zip(sims.revenue, sims.treatment,
+                                                                                  strict=True)])
+    del sims
+change = {leak: values - leak_estimates[0.0] for leak, values in leak_estimates.items()}
+leaks = pd.DataFrame({"mean estimate": {k: v.mean() for k, v in leak_estimates.items()},
+                      "change from no leak": {k: v.mean() for k, v in change.items()},
+                      "MC se of change": {k: v.std() / np.sqrt(N_REPEATS) for k, v in change.items()},
+                      "expected change (-leak x truth)": {k: -k * true_effect for k in leak_estimates}})
+leaks.rename_axis("leak").round(4)
+
+# %%
+helpers.claim(leaks["change from no leak"].iloc[-1] + 3 * leaks["MC se of change"].iloc[-1] < 0,
+              "a leaked coupon biases the estimate towards zero")
+helpers.claim(bool((abs(leaks["change from no leak"] - leaks["expected change (-leak x truth)"])
+                    <= 3 * leaks["MC se of change"] + 1e-12).all()), "the estimate shrinks by about the factor 1 - leak")
+
+# %% [markdown]
+# No analysis fixes this after the fact: the randomisation unit must contain the interference (randomise by
+# region or by time, or make codes personal).
+#
+# ## A decision guide
+#
+# | situation | technique | what it costs |
+# |---|---|---|
+# | a metric you can predict from before the test | CUPED (past metric) or CUPAC (a model's prediction from pre-treatment fields) | a covariate pipeline; a bias if the covariate is read after the treatment |
+# | skewed metric, few visitors (n < 355 s²) | more visitors, or cap at a threshold fixed in advance | capping changes the estimand (bias) |
+# | analysis unit ≠ randomisation unit (per session, per order) | the delta method (or clustered standard errors) | nothing but care |
+# | you want to look any time and stop early | a confidence sequence / mSPRT | power at a fixed size |
+# | looks at uneven times, a few of them | Lan–DeMets alpha spending | a little power, a plan |
+# | an effect that may fade | run whole weeks; plot the effect by day | time |
+# | treated and control units interact | randomise by larger units (region, time) | fewer units, wider intervals |
+#
+# ## The chapter in numbers
+#
+# This chapter's measurements, from the runs above:
+
+# %%
+print(f"variance reduction: CUPED {cuped.variance_reduction:.1%}, CUPAC {cupac.variance_reduction:.1%}")
+print(f"coverage of 95 % intervals: CUPED {table.loc['CUPED: pre-period revenue', 'coverage']:.1%}, CUPAC "
+      f"{table.loc['CUPAC: score when the offer is shown', 'coverage']:.1%} ({N_REPEATS} experiments)")
+print(f"Welch, 10 % ramp: {welch['coverage'].iloc[0]:.1%} at {SIZES[0]} treated visitors, "
+      f"{welch['coverage'].iloc[-1]:.1%} at {SIZES[-1]:,} ({N_REPEATS * 2} experiments each)")
+print(f"revenue per session: naive {ratio_coverage['naive (sessions independent)']:.1%}, delta method "
+      f"{ratio_coverage['delta method']:.1%}")
+print(f"false positives, checked after every visitor: naive {fp.iloc[0]:.1%}, confidence sequence "
+      f"{fp.iloc[1]:.1%} ({R} A/A experiments)")
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 5.1
+#
+# A test needs 80,000 visitors per arm. A pre-period covariate has a correlation of 0.5 with the metric. About
+# how many visitors per arm does the same test need with CUPED?
+
+# %%
+answer_5_1 = ...
+helpers.exercises.ch05.q1.check(answer_5_1)
+
+# %%
+# helpers.exercises.ch05.q1.hint()
+# helpers.exercises.ch05.q1.solution()
+
+# %% [markdown]
+# ### Exercise 5.2
+#
+# A metric's skewness is 4. By Kohavi's rule of thumb, from how many visitors per arm is its mean close enough
+# to normal?
+
+# %%
+answer_5_2 = ...
+helpers.exercises.ch05.q2.check(answer_5_2)
+
+# %%
+# helpers.exercises.ch05.q2.hint()
+# helpers.exercises.ch05.q2.solution()
+
+# %% [markdown]
+# ### Exercise 5.3
+#
+# Six visitors: control visitors had revenue `[0, 30, 0]` over `[1, 3, 2]` sessions, treatment visitors
+# `[12, 0, 45]` over `[2, 1, 4]` sessions. What is the delta method's standard error of the difference in
+# revenue per session (treatment minus control)?
+
+# %%
+answer_5_3 = ...
+helpers.exercises.ch05.q3.check(answer_5_3)
+
+# %%
+# helpers.exercises.ch05.q3.hint()
+# helpers.exercises.ch05.q3.solution()
+
+# %% [markdown]
+# ### Exercise 5.4
+#
+# A test will be looked at when 30 %, 60 % and 100 % of its visitors have arrived. With O'Brien–Fleming-type
+# alpha spending (two-sided 5 %), what z value must the first look exceed?
+
+# %%
+answer_5_4 = ...
+helpers.exercises.ch05.q4.check(answer_5_4)
+
+# %%
+# helpers.exercises.ch05.q4.hint()
+# helpers.exercises.ch05.q4.solution()
+
+# %% [markdown]
+# ## Key points
+#
+# - A covariate measured before the treatment removes about ρ² of the variance (CUPED); a good model's
+#   prediction is often a better covariate than the past metric (CUPAC). The result equals regression
+#   adjustment.
+# - A covariate the treatment can change (read after the offer) biases the estimate, however tight its interval.
+# - Skewed metrics need n > 355 s² per arm for the normal approximation; capping buys variance with bias.
+# - When the analysis unit is finer than the randomisation unit, use the delta method; naive intervals are too
+#   narrow.
+# - A confidence sequence may be checked after every visitor at a 5 % false-positive rate, paying in power;
+#   Lan–DeMets spending handles a few uneven looks.
+# - Novelty and interference bias even a perfect analysis: run whole weeks, watch the effect by day, randomise
+#   units that do not interact.
+#
+# ## Further reading
+#
+# - A. Deng, Y. Xu, R. Kohavi and T. Walker, "Improving the Sensitivity of Online Controlled Experiments by
+#   Utilizing Pre-Experiment Data", *Proceedings of the Sixth ACM International Conference on Web Search and Data
+#   Mining (WSDM)*, 123–132, 2013.
+# - J. Li, Y. Tang and J. Bauman, "Improving Experimental Power through Control Using Predictions as Covariate
+#   (CUPAC)", DoorDash Engineering blog, 8 June 2020.
+# - R. Kohavi, A. Deng, R. Longbotham and Y. Xu, "Seven Rules of Thumb for Web Site Experimenters", *Proceedings
+#   of the 20th ACM SIGKDD International Conference on Knowledge Discovery and Data Mining*, 1857–1866, 2014.
+# - D. D. Boos and J. M. Hughes-Oliver, "How Large Does n Have to be for Z and t Intervals?", *The American
+#   Statistician* 54(2), 121–128, 2000.
+# - A. Deng, U. Knoblich and J. Lu, "Applying the Delta Method in Metric Analytics: A Practical Guide with Novel
+#   Ideas", *Proceedings of the 24th ACM SIGKDD International Conference on Knowledge Discovery & Data Mining*,
+#   233–242, 2018.
+# - R. Johari, P. Koomen, L. Pekelis and D. Walsh, "Peeking at A/B Tests: Why it matters, and what to do about
+#   it", *Proceedings of the 23rd ACM SIGKDD International Conference on Knowledge Discovery and Data Mining*,
+#   1517–1525, 2017; and "Always Valid Inference: Continuous Monitoring of A/B Tests", *Operations Research*
+#   70(3), 1806–1821, 2022.
+# - S. R. Howard, A. Ramdas, J. McAuliffe and J. Sekhon, "Time-uniform, nonparametric, nonasymptotic confidence
+#   sequences", *The Annals of Statistics* 49(2), 1055–1080, 2021.
+# - H. Robbins, "Statistical Methods Related to the Law of the Iterated Logarithm", *The Annals of Mathematical
+#   Statistics* 41(5), 1397–1409, 1970.
+# - K. K. G. Lan and D. L. DeMets, "Discrete sequential boundaries for clinical trials", *Biometrika* 70(3),
+#   659–663, 1983.
+# - C. Jennison and B. W. Turnbull, *Group Sequential Methods with Applications to Clinical Trials*, Chapman &
+#   Hall/CRC, 2000.
+# - P. Armitage, C. K. McPherson and B. C. Rowe, "Repeated Significance Tests on Accumulating Data", *Journal of
+#   the Royal Statistical Society, Series A* 132(2), 235–244, 1969.
+# - R. Kohavi, D. Tang and Y. Xu, *Trustworthy Online Controlled Experiments: A Practical Guide to A/B Testing*,
+#   Cambridge University Press, 2020 (chapters on variance, novelty and interference).
+#
+# ## What's next
+#
+# Chapter 06 lets the production model's score choose the offer for each visitor, and evaluates a new targeting
+# policy from the logs before it ever runs.

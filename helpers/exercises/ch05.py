@@ -1,0 +1,152 @@
+"""Exercises of chapter 05: CUPED's saving, Kohavi's rule, the delta method, alpha spending."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from helpers import abtest
+from helpers.exercises.core import Exercise, Mistake, WrongAnswer, as_number
+
+_N_PLAIN, _RHO = 80_000, 0.5
+_SKEW = 4
+_REVENUE = np.array([0.0, 30.0, 0.0, 12.0, 0.0, 45.0])
+_SESSIONS = np.array([1, 3, 2, 2, 1, 4])
+_TREATED = np.array([False, False, False, True, True, True])
+_FRACTIONS = [0.3, 0.6, 1.0]
+
+
+def _check_cuped(answer: object) -> str:
+    value = as_number(answer, "a number of visitors per arm")
+    right = _N_PLAIN * (1 - _RHO**2)
+    if abs(value - right) <= 0.01 * right:
+        return (f"About {right:,.0f}: CUPED removes rho^2 = {_RHO**2:.0%} of the variance, and the visitors "
+                f"needed scale with the variance.")
+    if abs(value - _N_PLAIN * (1 - _RHO)) <= 0.01 * right:
+        raise WrongAnswer("You removed rho of the variance; CUPED removes rho squared.")
+    if abs(value - _N_PLAIN * _RHO**2) <= 0.01 * right:
+        raise WrongAnswer("That is the number of visitors saved; the question asks how many are still needed.")
+    if abs(value - _N_PLAIN * math.sqrt(1 - _RHO**2)) <= 0.01 * right:
+        raise WrongAnswer("You scaled with the standard deviation; the visitors needed scale with the variance.")
+    raise WrongAnswer("Not quite: the variance shrinks by the factor 1 - rho^2, and so does the sample size.")
+
+
+def _check_kohavi(answer: object) -> str:
+    value = as_number(answer, "a number of visitors per arm")
+    right = 355 * _SKEW**2
+    if abs(value - right) <= 1:
+        return f"{right:,} visitors per arm: 355 times the squared skewness."
+    if abs(value - 355 * _SKEW) <= 1:
+        raise WrongAnswer("You multiplied by the skewness; the rule uses the skewness squared.")
+    if abs(value - 2 * right) <= 2:
+        raise WrongAnswer("That is both arms together; the rule is per arm.")
+    raise WrongAnswer("Not quite: Kohavi's rule is n > 355 s^2, with s the skewness.")
+
+
+def _delta_se() -> float:
+    return abtest.ratio_difference(_REVENUE, _SESSIONS, _TREATED).standard_error
+
+
+def _naive_se() -> float:
+    """The mistake: sessions treated as independent observations (each visitor's revenue spread evenly)."""
+    variance = 0.0
+    for arm in (_TREATED, ~_TREATED):
+        per_session = np.repeat(_REVENUE[arm] / _SESSIONS[arm], _SESSIONS[arm])
+        variance += per_session.var(ddof=1) / len(per_session)
+    return math.sqrt(variance)
+
+
+def _check_delta(answer: object) -> str:
+    value = as_number(answer, "a standard error in € per session")
+    right = _delta_se()
+    if math.isclose(value, right, rel_tol=0.005):
+        return (f"{right:.3f} € per session. Each arm's variance is var(Y - r N) / (n mean(N)^2), over visitors, "
+                f"not sessions.")
+    if math.isclose(value, _naive_se(), rel_tol=0.005):
+        raise WrongAnswer("That treats the sessions as independent. The visitor is the randomisation unit: use "
+                          "the delta method over visitors.")
+    if math.isclose(value, right**2, rel_tol=0.005):
+        raise WrongAnswer("That is the variance; take its square root.")
+    raise WrongAnswer("Not the delta method's standard error. Try helpers.abtest.ratio_difference(revenue, "
+                      "sessions, treatment).standard_error.")
+
+
+def _check_spending(answer: object) -> str:
+    value = as_number(answer, "a z value")
+    right = float(abtest.spending_bounds(_FRACTIONS)[0])
+    if abs(value - right) <= 0.005:
+        return (f"z = {right:.3f}: at 30 % of the information O'Brien-Fleming-type spending has used very little "
+                f"of the 5 %, so the first bar is high.")
+    if abs(value - float(abtest.sequential_bounds(3)[0])) <= 0.005:
+        raise WrongAnswer("Those are the boundaries for three equally spaced looks (1/3, 2/3, 1). Alpha spending "
+                          "uses the actual fractions 0.3, 0.6 and 1.")
+    if abs(value - 1.96) <= 0.01:
+        raise WrongAnswer("1.96 is the bar of a single analysis; a first look at 30 % needs a much higher one.")
+    raise WrongAnswer("Not the first boundary: helpers.abtest.spending_bounds([0.3, 0.6, 1.0])[0].")
+
+
+q1 = Exercise(
+    name="Exercise 5.1",
+    answer_name="answer_5_1",
+    checker=_check_cuped,
+    hints=["CUPED removes about rho^2 of the variance.",
+           "Visitors needed = 80,000 * (1 - 0.5**2)."],
+    solution_code="""
+answer_5_1 = 80_000 * (1 - 0.5**2)
+""",
+    mistakes=[
+        Mistake("rho instead of rho squared", lambda right: _N_PLAIN * (1 - _RHO), "rho squared"),
+        Mistake("visitors saved", lambda right: _N_PLAIN * _RHO**2, "number of visitors saved"),
+        Mistake("standard deviation", lambda right: _N_PLAIN * math.sqrt(1 - _RHO**2), "standard deviation"),
+    ],
+)
+
+q2 = Exercise(
+    name="Exercise 5.2",
+    answer_name="answer_5_2",
+    checker=_check_kohavi,
+    hints=["Kohavi's rule: n > 355 s^2.", "355 * 4**2."],
+    solution_code="""
+answer_5_2 = 355 * 4**2
+""",
+    mistakes=[
+        Mistake("skewness not squared", lambda right: 355 * _SKEW, "skewness squared"),
+        Mistake("both arms", lambda right: 2 * right, "both arms"),
+    ],
+)
+
+q3 = Exercise(
+    name="Exercise 5.3",
+    answer_name="answer_5_3",
+    checker=_check_delta,
+    hints=["The randomisation unit is the visitor: compute over visitors, with revenue and sessions per visitor.",
+           "`helpers.abtest.ratio_difference(revenue, sessions, treatment)` returns the standard error."],
+    solution_code="""
+import numpy as np
+
+revenue = np.array([0, 30, 0, 12, 0, 45])
+sessions = np.array([1, 3, 2, 2, 1, 4])
+treatment = np.array([False, False, False, True, True, True])
+answer_5_3 = helpers.abtest.ratio_difference(revenue, sessions, treatment).standard_error
+""",
+    mistakes=[
+        Mistake("sessions as independent", lambda right: _naive_se(), "sessions as independent"),
+        Mistake("variance", lambda right: right**2, "variance"),
+    ],
+)
+
+q4 = Exercise(
+    name="Exercise 5.4",
+    answer_name="answer_5_4",
+    checker=_check_spending,
+    hints=["Lan-DeMets spending works at any information fractions.",
+           "`helpers.abtest.spending_bounds([0.3, 0.6, 1.0])` gives the three boundaries."],
+    solution_code="""
+answer_5_4 = helpers.abtest.spending_bounds([0.3, 0.6, 1.0])[0]
+""",
+    mistakes=[
+        Mistake("equally spaced", lambda right: float(abtest.sequential_bounds(3)[0]), "equally spaced"),
+        Mistake("single analysis", lambda right: 1.96, "single analysis"),
+    ],
+)

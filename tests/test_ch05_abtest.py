@@ -1,0 +1,223 @@
+"""Chapter 05's additions to helpers.abtest agree with statsmodels, with independent computations and with
+simulations whose truth is known, and refuse invalid arguments."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+
+from helpers import abtest
+
+
+def _data(n: int = 2_000, seed: int = 0, effect: float = 0.3):
+    rng = np.random.default_rng(seed)
+    x = rng.gamma(2.0, 1.0, n)
+    treatment = rng.random(n) < 0.4
+    y = 1.5 * x + rng.normal(0, 1, n) + effect * treatment
+    return y, x, treatment
+
+
+def test_cuped_equals_regression_adjustment():
+    y, x, treatment = _data()
+    result = abtest.cuped(y, x, treatment)
+    ols = sm.OLS(y, sm.add_constant(np.column_stack([treatment, x]).astype(float))).fit()
+    assert result.difference == pytest.approx(ols.params[1], abs=1e-10)
+    assert result.theta == pytest.approx(ols.params[2], abs=1e-10)
+    assert result.unadjusted_difference == pytest.approx(y[treatment].mean() - y[~treatment].mean(), abs=1e-12)
+
+
+def test_cuped_variance_reduction_is_about_rho_squared_and_interval_uses_alpha():
+    y, x, treatment = _data(n=20_000, seed=1)
+    result = abtest.cuped(y, x, treatment)
+    rho = np.corrcoef(np.where(treatment, x - x[treatment].mean(), x - x[~treatment].mean()),
+                      np.where(treatment, y - y[treatment].mean(), y - y[~treatment].mean()))[0, 1]
+    assert abs(result.variance_reduction - rho**2) < 0.01
+    assert result.standard_error < result.unadjusted_standard_error
+    wide, narrow = abtest.cuped(y, x, treatment, alpha=0.01), abtest.cuped(y, x, treatment, alpha=0.2)
+    width = lambda r: r.difference_ci[1] - r.difference_ci[0]  # noqa: E731
+    assert width(wide) / width(result) == pytest.approx(stats.norm.ppf(0.995) / stats.norm.ppf(0.975))
+    assert width(narrow) < width(result) < width(wide)
+
+
+def test_cuped_useless_covariate_removes_nothing():
+    rng = np.random.default_rng(2)
+    y, treatment = rng.normal(size=5_000), rng.random(5_000) < 0.5
+    assert abtest.cuped(y, rng.normal(size=5_000), treatment).variance_reduction < 0.005
+
+
+def test_cuped_interval_covers_the_truth():
+    covered = []
+    for seed in range(400):
+        y, x, treatment = _data(n=300, seed=100 + seed, effect=0.3)
+        low, high = abtest.cuped(y, x, treatment).difference_ci
+        covered.append(low <= 0.3 <= high)
+    se = math.sqrt(0.95 * 0.05 / 400)
+    assert abs(np.mean(covered) - 0.95) < 3 * se
+
+
+@pytest.mark.parametrize(("args", "error", "words"), [
+    (([1.0, 2, 3, 4], [1.0, 2, 3], [True, False, True, False]), ValueError, "covariate has 3 values"),
+    (([1.0, 2, 3, 4], [5.0, 5, 5, 5], [True, False, True, False]), ValueError, "covariate is constant"),
+    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [True, False, False, False]), ValueError, "at least two units"),
+    (([1.0, np.nan, 3, 4], [1.0, 2, 4, 3], [True, False, True, False]), ValueError, "non-finite"),
+    (([1.0, 2, 3, 4], [1.0, 2, np.inf, 3], [True, False, True, False]), ValueError, "non-finite"),
+    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [1, 0, 1, 0]), TypeError, "treatment must be a 1-D boolean"),
+    ((["a", "b", "c", "d"], [1.0, 2, 4, 3], [True, False, True, False]), TypeError, "metric must be"),
+])
+def test_cuped_refuses_bad_input(args, error, words):
+    with pytest.raises(error, match=words):
+        abtest.cuped(*args)
+
+
+def test_cuped_refuses_bad_alpha():
+    y, x, treatment = _data(n=50)
+    with pytest.raises(ValueError, match="alpha"):
+        abtest.cuped(y, x, treatment, alpha=1.5)
+
+
+def _visitors(n: int, seed: int, effect: float = 0.0):
+    rng = np.random.default_rng(seed)
+    sessions = 1 + rng.poisson(2, n)
+    treatment = rng.random(n) < 0.5
+    visitor_mean = rng.gamma(1.0, 2.0, n) + effect * treatment  # sessions of a visitor are alike
+    revenue = rng.poisson(visitor_mean * sessions).astype(float)
+    return revenue, sessions, treatment
+
+
+def test_ratio_difference_equals_clustered_standard_errors_per_arm():
+    revenue, sessions, treatment = _visitors(3_000, 0, effect=0.5)
+    result = abtest.ratio_difference(revenue, sessions, treatment)
+    variance = 0.0
+    for arm in (treatment, ~treatment):
+        owner = np.repeat(np.arange(arm.sum()), sessions[arm])
+        share = np.repeat(revenue[arm] / sessions[arm], sessions[arm])
+        fit = sm.OLS(share, np.ones(len(share))).fit(cov_type="cluster",
+                                                     cov_kwds={"groups": owner, "use_correction": False})
+        variance += fit.bse[0] ** 2 * arm.sum() / (arm.sum() - 1)  # CR0, rescaled to sample variances
+        assert fit.params[0] == pytest.approx(revenue[arm].sum() / sessions[arm].sum(), rel=1e-12)
+    assert result.standard_error == pytest.approx(math.sqrt(variance), rel=1e-10)
+    assert result.difference == pytest.approx(result.ratio_treatment - result.ratio_control)
+
+
+def test_ratio_difference_covers_the_truth_where_the_naive_interval_does_not():
+    delta, naive = [], []
+    for seed in range(300):
+        revenue, sessions, treatment = _visitors(400, 1_000 + seed)
+        result = abtest.ratio_difference(revenue, sessions, treatment)
+        delta.append(abs(result.difference) <= 1.96 * result.standard_error)
+        var = 0.0
+        for arm in (treatment, ~treatment):
+            per_session = np.repeat(revenue[arm] / sessions[arm], sessions[arm])
+            var += per_session.var(ddof=1) / len(per_session)
+        naive.append(abs(result.difference) <= 1.96 * math.sqrt(var))
+    se = math.sqrt(0.95 * 0.05 / 300)
+    assert abs(np.mean(delta) - 0.95) < 3 * se
+    assert np.mean(naive) < 0.95 - 3 * se
+
+
+@pytest.mark.parametrize(("args", "error", "words"), [
+    (([1.0, 2, 3, 4], [1, 1, 1], [True, False, True, False]), ValueError, "denominator has 3 values"),
+    (([1.0, 2, 3, 4], [1, -1, 1, 1], [True, False, True, False]), ValueError, "denominator must be >= 0"),
+    (([1.0, 2, 3, 4], [1, 0, 1, 0], [True, False, True, False]), ValueError, "positive sum in each arm"),
+    (([1.0, 2, 3], [1, 1, 1], [True, False, True]), ValueError, "at least two units"),
+])
+def test_ratio_difference_refuses_bad_input(args, error, words):
+    with pytest.raises(error, match=words):
+        abtest.ratio_difference(*args)
+
+
+def test_confidence_sequence_matches_the_msprt():
+    rng = np.random.default_rng(3)
+    variance, tau = 2.0, 0.05
+    n = np.arange(1, 3_001)
+    means = np.cumsum(rng.normal(0.08, math.sqrt(variance), len(n))) / n
+    half = abtest.confidence_sequence_half_width(n, variance, tau, alpha=0.05)
+    p = abtest.always_valid_p_value(means, n, variance, tau)
+    outside = np.abs(means) >= half
+    assert ((p < 0.05) == np.maximum.accumulate(outside)).mean() > 0.999  # equal except at exact ties
+    assert (np.diff(p) <= 0).all()
+    # independent computation of the mixture likelihood ratio by numerical integration over the prior
+    k = 500
+    grid = np.linspace(-1, 1, 20_001)
+    integrand = np.exp(k * (grid * means[k - 1] - grid**2 / 2) / variance) * stats.norm.pdf(grid, scale=tau)
+    mixture = np.trapezoid(integrand, grid)
+    single = abtest.always_valid_p_value(means[k - 1:k], n[k - 1:k], variance, tau)[0]
+    assert mixture > 1 and single == pytest.approx(1 / mixture, rel=1e-6)
+    assert p[k - 1] <= single
+
+
+def test_confidence_sequence_keeps_false_positives_under_continuous_monitoring():
+    rng = np.random.default_rng(4)
+    variance, n_steps, n_paths = 1.0, 2_000, 600
+    tau = abtest.mixture_tau(variance, 1_000)
+    n = np.arange(1, n_steps + 1)
+    half = abtest.confidence_sequence_half_width(n, variance, tau)
+    means = np.cumsum(rng.normal(0, 1, (n_paths, n_steps)), axis=1) / n
+    always_valid = (np.abs(means) >= half).any(axis=1).mean()
+    naive = (np.abs(means) >= 1.96 / np.sqrt(n)).any(axis=1).mean()
+    assert always_valid < 0.05 + 2 * math.sqrt(0.05 * 0.95 / n_paths)
+    assert naive > 0.3
+
+
+def test_mixture_tau_minimises_the_width_at_the_target():
+    tau = abtest.mixture_tau(0.3, 5_000)
+    best = abtest.confidence_sequence_half_width(5_000, 0.3, tau)
+    for factor in (0.8, 1.25):
+        assert best < abtest.confidence_sequence_half_width(5_000, 0.3, tau * factor)
+
+
+@pytest.mark.parametrize(("call", "words"), [
+    (lambda: abtest.confidence_sequence_half_width([0, 1], 1.0, 0.1), "n must hold"),
+    (lambda: abtest.confidence_sequence_half_width([1, 2], -1.0, 0.1), "variance must be a positive"),
+    (lambda: abtest.confidence_sequence_half_width([1, 2], 1.0, 0.0), "tau must be a positive"),
+    (lambda: abtest.always_valid_p_value([0.1, 0.2], [2, 1], 1.0, 0.1), "increasing"),
+    (lambda: abtest.always_valid_p_value([0.1], [1, 2], 1.0, 0.1), "same length"),
+    (lambda: abtest.mixture_tau(1.0, 0), "n_target must be positive"),
+])
+def test_always_valid_functions_refuse_bad_input(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
+
+
+def test_spending_bounds_match_published_obrien_fleming_values():
+    # Lan-DeMets O'Brien-Fleming-type spending, five equal looks, two-sided 0.05 (Jennison and Turnbull 2000;
+    # R package gsDesign, sfLDOF)
+    published = [4.8769, 3.3569, 2.6803, 2.2898, 2.0310]
+    assert np.max(np.abs(abtest.spending_bounds(np.arange(1, 6) / 5) - published)) < 1e-3
+
+
+@pytest.mark.parametrize("kind", ["obrien-fleming", "pocock"])
+def test_spending_bounds_spend_alpha_as_planned_at_unequal_looks(kind):
+    """Independent check: the multivariate normal probability of crossing by each look equals alpha*(t)."""
+    t = np.array([0.12, 0.3, 0.34, 0.6, 0.81, 1.0])
+    bounds = abtest.spending_bounds(t, kind=kind)
+    correlation = np.sqrt(np.minimum.outer(t, t) / np.maximum.outer(t, t))
+    planned = (4 * stats.norm.sf(stats.norm.isf(0.0125) / np.sqrt(t)) if kind == "obrien-fleming"
+               else 0.05 * np.log1p((math.e - 1) * t))
+    for k in (2, 4, 6):
+        c = bounds[:k]
+        stay = stats.multivariate_normal(np.zeros(k), correlation[:k, :k]).cdf(c, lower_limit=-c, rng=0)
+        assert 1 - stay == pytest.approx(planned[k - 1], abs=3e-4)
+
+
+def test_spending_bounds_single_look_and_alpha():
+    assert abtest.spending_bounds([1.0])[0] == pytest.approx(stats.norm.isf(0.025), abs=1e-4)
+    assert abtest.spending_bounds([1.0], alpha=0.1)[0] == pytest.approx(stats.norm.isf(0.05), abs=1e-4)
+    assert abtest.spending_bounds([1.0], kind="pocock")[0] == pytest.approx(stats.norm.isf(0.025), abs=1e-4)
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (([0.5, 0.4, 1.0],), "increasing"), (([0.0, 1.0],), "increasing"), (([0.5, 1.2],), "increasing"),
+])
+def test_spending_bounds_refuse_bad_fractions(args, words):
+    with pytest.raises(ValueError, match=words):
+        abtest.spending_bounds(*args)
+
+
+def test_spending_bounds_refuse_unknown_kind():
+    with pytest.raises(ValueError, match="kind must be"):
+        abtest.spending_bounds([1.0], kind="haybittle")

@@ -1,0 +1,165 @@
+"""helpers.experiments: each stated assumption holds in simulation, against exact truths and independent
+computations, and invalid arguments are refused."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import data, experiments
+from helpers.simulate import Shop, no_offer, offer_to_everyone
+
+
+@pytest.fixture(scope="module")
+def shop() -> Shop:
+    """A shop on the real sessions with made-up true probabilities: no model fitting, fast."""
+    sessions = data.load_sessions()
+    rng = np.random.default_rng(0)
+    return Shop(sessions, np.clip(rng.beta(0.5, 2.5, len(sessions)), 0.001, 0.999))
+
+
+def half(features: pd.DataFrame) -> np.ndarray:
+    return (features["ProductRelated"] % 2 == 0).to_numpy()
+
+
+def test_defaults_are_chapter_03s_shop(shop):
+    v = experiments.visitor_experiments(shop, no_offer, half, n_visitors=50_000, n_experiments=4, seed=0)
+    assert (v.sessions == 1).all() and (v.pre_sessions == 0).all() and (v.pre_revenue == 0).all()
+    assert np.allclose(v.revenue_sq, v.revenue**2)
+    share = v.treatment.mean()
+    assert abs(share - 0.5) < 4 * math.sqrt(0.25 / v.treatment.size)
+    for flags, policy in ((~v.treatment, no_offer), (v.treatment, half)):
+        values = v.revenue[flags]
+        truth = shop.truth(policy)
+        assert abs(values.mean() - truth.net_revenue) < 4 * values.std() / math.sqrt(values.size)
+        assert abs(v.purchases[flags].mean() - truth.conversion_rate) < 4 * math.sqrt(0.25 / values.size)
+
+
+def test_returning_visitors_keep_the_per_session_truth_and_are_alike(shop):
+    kwargs = {"n_visitors": 40_000, "n_experiments": 2, "seed": 1, "extra_sessions": 2.0, "pre_sessions": 2.0}
+    loyal = experiments.visitor_experiments(shop, no_offer, offer_to_everyone, loyalty=0.9, spend_share=0.6,
+                                            **kwargs)
+    fresh = experiments.visitor_experiments(shop, no_offer, offer_to_everyone, **kwargs)
+    for v in (loyal, fresh):
+        treated = v.treatment
+        per_session = v.revenue[treated].sum() / v.sessions[treated].sum()
+        truth = shop.truth(offer_to_everyone).net_revenue
+        se = v.revenue[treated].std() / v.sessions[treated].mean() / math.sqrt(treated.sum())
+        assert abs(per_session - truth) < 4 * se
+        assert abs(v.sessions.mean() - 3) < 0.05 and abs(v.pre_sessions.mean() - 2) < 0.05
+    corr = {name: np.corrcoef(v.pre_revenue[~v.treatment], v.revenue[~v.treatment])[0, 1]
+            for name, v in (("loyal", loyal), ("fresh", fresh))}
+    assert corr["loyal"] > 0.1 and abs(corr["fresh"]) < 4 / math.sqrt((~fresh.treatment).sum())
+
+
+def test_leaked_coupon_shrinks_the_difference_by_one_minus_leak(shop):
+    kwargs = {"n_visitors": 20_000, "n_experiments": 20, "seed": 2}
+    clean = experiments.visitor_experiments(shop, no_offer, offer_to_everyone, **kwargs)
+    leaky = experiments.visitor_experiments(shop, no_offer, offer_to_everyone, leak=0.5, **kwargs)
+
+    def differences(v):
+        return np.array([r[t].mean() - r[~t].mean() for r, t in zip(v.revenue, v.treatment, strict=True)])
+
+    change = differences(leaky) - differences(clean)  # the same visitors: paired
+    truth = shop.truth(offer_to_everyone).net_revenue - shop.truth(no_offer).net_revenue
+    assert abs(change.mean() - (-0.5 * truth)) < 4 * change.std() / math.sqrt(len(change))
+
+
+@pytest.mark.parametrize(("kwargs", "error", "words"), [
+    ({"loyalty": 1.5}, ValueError, "loyalty must lie in"), ({"leak": -0.1}, ValueError, "leak must lie in"),
+    ({"spend_share": 1.0}, ValueError, "spend_share must be below 1"),
+    ({"extra_sessions": -1.0}, ValueError, "extra_sessions must be"), ({"pre_sessions": "2"}, TypeError,
+                                                                        "pre_sessions must be a number"),
+    ({"n_visitors": 0}, ValueError, "n_visitors must be positive"),
+    ({"treatment_share": 1.0}, ValueError, "treatment_share"),
+])
+def test_visitor_experiments_refuse_bad_arguments(shop, kwargs, error, words):
+    arguments = {"n_visitors": 10, "n_experiments": 1, "seed": 0, **kwargs}
+    with pytest.raises(error, match=words):
+        experiments.visitor_experiments(shop, no_offer, half, **arguments)
+
+
+def test_visitor_experiments_need_a_shop():
+    with pytest.raises(TypeError, match="shop must be"):
+        experiments.visitor_experiments("shop", no_offer, half, n_visitors=10, n_experiments=1, seed=0)
+
+
+def test_end_of_session_fields(shop):
+    fields = shop.sessions.head(50)
+    assert experiments.end_of_session_fields(fields, False).equals(fields)
+    bought = experiments.end_of_session_fields(fields, True)
+    assert (bought["ProductRelated"] == fields["ProductRelated"] + experiments.CHECKOUT_PAGES).all()
+    pages = fields["Administrative"] + fields["Informational"] + fields["ProductRelated"] + 4
+    assert np.allclose(bought["PageValues"] - fields["PageValues"], 25.0 * 4 / pages)
+    with pytest.raises(TypeError, match="purchased must be"):
+        experiments.end_of_session_fields(fields, 1)
+    with pytest.raises(ValueError, match="lacks the columns"):
+        experiments.end_of_session_fields(fields.drop(columns="PageValues"), True)
+
+
+@pytest.mark.parametrize("cap", [40.0, 120.0, math.inf])
+def test_capped_moments_agree_with_a_simulation(shop, cap):
+    mean, variance = experiments.capped_moments(shop, half, cap)
+    if math.isinf(cap):
+        assert mean == pytest.approx(shop.truth(half).net_revenue, rel=1e-12)
+    v = experiments.visitor_experiments(shop, half, half, n_visitors=400_000, n_experiments=1, seed=3)
+    capped = np.minimum(v.revenue[0], cap)
+    assert abs(capped.mean() - mean) < 4 * math.sqrt(variance / capped.size)
+    assert capped.var() == pytest.approx(variance, rel=0.05)
+
+
+def test_capped_moments_refuse_bad_caps(shop):
+    with pytest.raises(ValueError, match="cap must be a positive"):
+        experiments.capped_moments(shop, half, 0)
+
+
+def test_daily_traffic_follows_the_week():
+    flat = experiments.daily_traffic(14, 1_000, seed=0, day_to_day=0.0)
+    assert list(flat[:7]) == [round(1_000 * f) for f in experiments.WEEKDAY_TRAFFIC]
+    noisy = experiments.daily_traffic(7 * 400, 1_000, seed=1)
+    assert abs(noisy.mean() / 1_000 - 1) < 0.02 and (noisy != np.tile(flat[:7], 400)).any()
+    with pytest.raises(ValueError, match="n_days must be positive"):
+        experiments.daily_traffic(0, 1_000, seed=0)
+
+
+def test_novelty_truth_and_daily_arms(shop):
+    plain = experiments.novelty_truth(shop, no_offer, half, n_days=5, novelty=0.0, half_life=2.0)
+    exact = shop.truth(half).net_revenue - shop.truth(no_offer).net_revenue
+    assert np.allclose(plain, exact, rtol=1e-12)
+    novel = experiments.novelty_truth(shop, no_offer, half, n_days=20, novelty=2.0, half_life=2.0)
+    assert novel[0] > novel[5] > novel[-1] > exact * 0.99
+    days = experiments.daily_arms(shop, no_offer, half, traffic=np.full(3, 200_000), seed=4, novelty=2.0,
+                                  half_life=2.0)
+    wide = days.pivot(index="day", columns="arm")
+    means = wide["revenue"] / wide["n"]
+    var = (wide["revenue_sq"] / wide["n"] - means**2) / wide["n"]
+    z = (means["treatment"] - means["control"] - novel[:3]) / np.sqrt(var.sum(axis=1))
+    assert (np.abs(z) < 4).all()
+    with pytest.raises(ValueError, match="traffic must be"):
+        experiments.daily_arms(shop, no_offer, half, traffic=[10, 1], seed=0)
+    with pytest.raises(ValueError, match="half_life must be positive"):
+        experiments.novelty_truth(shop, no_offer, half, n_days=3, novelty=1.0, half_life=0.0)
+
+
+def test_first_crossing_rules():
+    n = 400
+    end_only = np.full(n, np.inf)
+    end_only[-1] = 1.96 * math.sqrt(2 * 0.2 * 0.8 / n)
+    every = 1.96 * np.sqrt(2 * 0.2 * 0.8 / np.arange(1, n + 1))
+    both = experiments.first_crossing(0.2, 0.2, n_per_arm=n, n_experiments=2_000, seed=5,
+                                      half_width=np.stack([end_only, every]))
+    alone = experiments.first_crossing(0.2, 0.2, n_per_arm=n, n_experiments=2_000, seed=5, half_width=end_only)
+    assert (both[0] == alone).all() and set(np.unique(alone)) <= {0, n}
+    fixed = (alone > 0).mean()
+    assert abs(fixed - 0.05) < 3 * math.sqrt(0.05 * 0.95 / 2_000)
+    assert (both[1] > 0).mean() > 2 * fixed
+    assert ((both[1] > 0) | (both[0] == 0)).all()  # crossing at the end is crossing somewhere
+    # independent: the z statistic at the end, from the same random stream
+    rng = np.random.default_rng(5)
+    steps = (rng.random((100, n)) < 0.2).astype(int) - (rng.random((100, n)) < 0.2)
+    assert ((np.abs(steps.sum(axis=1) / n) >= end_only[-1]) == (alone[:100] > 0)).all()
+    with pytest.raises(ValueError, match="half_width must hold"):
+        experiments.first_crossing(0.2, 0.2, n_per_arm=n, n_experiments=2, seed=0, half_width=every[:-1])
