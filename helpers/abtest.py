@@ -58,15 +58,14 @@ def assign(unit_id: object, experiment: str, shares: Mapping[str, float]) -> str
     edges = np.cumsum(values)
     edges[-1] = 1.0
 
-    def one(unit: object) -> str:
-        digest = hashlib.sha256(f"{experiment}:{unit}".encode()).digest()
-        position = int.from_bytes(digest[:8], "big") / 2**64
-        return names[int(np.searchsorted(edges, position, side="right"))]
+    def positions(units: Sequence[object] | np.ndarray) -> np.ndarray:
+        return np.array([int.from_bytes(hashlib.sha256(f"{experiment}:{unit}".encode()).digest()[:8], "big")
+                         for unit in units], dtype=float) / 2**64
 
     if isinstance(unit_id, (str, int, np.integer)):
-        return one(unit_id)
+        return names[int(np.searchsorted(edges, positions([unit_id])[0], side="right"))]
     if isinstance(unit_id, (Sequence, np.ndarray)):
-        return np.array([one(unit) for unit in unit_id], dtype=object)
+        return np.array(names, dtype=object)[np.searchsorted(edges, positions(unit_id), side="right")]
     raise TypeError(f"unit_id must be a string, an integer or a sequence of them, got {type(unit_id).__name__}")
 
 
@@ -197,6 +196,12 @@ def sequential_bounds(n_looks: int, alpha: float = 0.05,
 
 def _rejections(n_looks: int, n_per_arm: int, p_a: float, p_b: float, n_experiments: int, seed: int,
                 bounds: Sequence[float] | None) -> np.ndarray:
+    return _paths(n_looks, n_per_arm, p_a, p_b, n_experiments, seed, bounds)[0].any(axis=1)
+
+
+def _paths(n_looks: int, n_per_arm: int, p_a: float, p_b: float, n_experiments: int, seed: int,
+           bounds: Sequence[float] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per experiment and look: boundary crossed, visitors per arm so far, and the estimated difference."""
     n_looks = _count("n_looks", n_looks, positive=True)
     n_per_arm = _count("n_per_arm", n_per_arm, positive=True)
     n_experiments = _count("n_experiments", n_experiments, positive=True)
@@ -213,7 +218,37 @@ def _rejections(n_looks: int, n_per_arm: int, p_a: float, p_b: float, n_experime
     pooled = (conversions_a + conversions_b) / (2 * n)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (conversions_b - conversions_a) / n / np.sqrt(pooled * (1 - pooled) * 2 / n)
-    return (np.abs(np.nan_to_num(z)) > limits).any(axis=1)
+    return np.abs(np.nan_to_num(z)) > limits, n, (conversions_b - conversions_a) / n
+
+
+@dataclass(frozen=True)
+class SequentialRuns:
+    """Simulated group-sequential experiments (:func:`sequential_runs`), one entry per experiment."""
+
+    stop_look: np.ndarray
+    rejected: np.ndarray
+    n_per_arm: np.ndarray
+    estimate: np.ndarray
+
+
+def sequential_runs(n_looks: int, n_per_arm: int, p_a: float, p_b: float, n_experiments: int, seed: int,
+                    bounds: Sequence[float] | None = None) -> SequentialRuns:
+    """Simulate experiments that stop at the first look whose pooled z crosses ``bounds`` (default 1.96 at every
+    look), or at the last look.
+
+    Returns, per experiment, the look at which it stopped (1 … ``n_looks``), whether it rejected the null, the
+    visitors per arm it used, and its estimate of ``p_b - p_a`` when it stopped. The mean of ``n_per_arm`` is the
+    expected sample size (average sample number) of the design; the mean of ``estimate`` against the true
+    difference shows the bias that stopping early introduces. Draws are those of :func:`sequential_power` with
+    the same arguments, so ``rejected.mean()`` equals its power.
+    """
+    p_a, p_b = _probability("p_a", p_a), _probability("p_b", p_b)
+    crossed, n, difference = _paths(n_looks, n_per_arm, p_a, p_b, n_experiments, seed, bounds)
+    rejected = crossed.any(axis=1)
+    stop = np.where(rejected, crossed.argmax(axis=1), crossed.shape[1] - 1)
+    rows = np.arange(len(stop))
+    return SequentialRuns(stop_look=stop + 1, rejected=rejected, n_per_arm=n[stop],
+                          estimate=difference[rows, stop])
 
 
 def peeking_false_positive_rate(n_looks: int, n_per_arm: int, p: float, n_experiments: int, seed: int,
@@ -239,3 +274,249 @@ def sequential_power(n_looks: int, n_per_arm: int, p_a: float, p_b: float, n_exp
     rejected = _rejections(n_looks, n_per_arm, p_a, p_b, n_experiments, seed, bounds)
     rate = float(rejected.mean())
     return rate, math.sqrt(rate * (1 - rate) / len(rejected))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Chapter 05: variance reduction (CUPED), ratio metrics (the delta method), always-valid inference (a confidence
+# sequence) and alpha spending for looks that are not equally spaced (Lan and DeMets).
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _unit_arrays(treatment: object, **arrays: object) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Check per-unit arrays of one length, finite numbers, and a boolean treatment with two units per arm."""
+    flags = np.asarray(treatment)
+    if flags.ndim != 1 or flags.dtype != bool:
+        raise TypeError(f"treatment must be a 1-D boolean array (True = treatment), got {flags.dtype} of shape "
+                        f"{flags.shape}")
+    checked = {}
+    for name, values in arrays.items():
+        array = np.asarray(values)
+        if array.ndim != 1 or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+            raise TypeError(f"{name} must be a 1-D array of numbers, one per unit")
+        if len(array) != len(flags):
+            raise ValueError(f"{name} has {len(array)} values but treatment has {len(flags)}: give one per unit")
+        array = array.astype(float)
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name} holds non-finite values (NaN or inf); remove or impute them first")
+        checked[name] = array
+    if min(flags.sum(), (~flags).sum()) < 2:
+        raise ValueError(f"each arm needs at least two units; treatment has {int(flags.sum())}, control "
+                         f"{int((~flags).sum())}")
+    return flags, checked
+
+
+@dataclass(frozen=True)
+class CupedResult:
+    """The outcome of :func:`cuped` (treatment minus control)."""
+
+    difference: float
+    difference_ci: tuple[float, float]
+    standard_error: float
+    theta: float
+    variance_reduction: float
+    unadjusted_difference: float
+    unadjusted_standard_error: float
+    alpha: float
+
+
+def cuped(metric: object, covariate: object, treatment: object, alpha: float = 0.05) -> CupedResult:
+    """CUPED: the difference of means of a metric adjusted with a pre-treatment covariate (Deng et al., 2013).
+
+    The adjusted metric is ``metric - theta * (covariate - mean(covariate))``. ``theta`` is the slope of the
+    metric on the covariate *within* the arms (deviations from each arm's means, pooled), which makes the
+    difference exactly the treatment coefficient of the regression ``metric ~ 1 + treatment + covariate``
+    (Deng et al.'s ``cov(Y, X) / var(X)`` over all units differs from it by a term of the order of the effect
+    squared). Each arm's variance of the adjusted metric gives a normal interval, as for Welch's test.
+
+    Parameters
+    ----------
+    metric, covariate : array of numbers
+        One value per unit (e.g. per visitor). The covariate must be measured before the treatment could
+        affect it.
+    treatment : array of bool
+        True for units in the treatment.
+    alpha : float, default 0.05
+        1 - the confidence level of ``difference_ci``.
+
+    Returns
+    -------
+    CupedResult
+        ``difference``, ``difference_ci`` (a pair), ``standard_error``, ``theta``, ``variance_reduction`` (the
+        share of the unadjusted difference's variance removed, in [0, 1]) and the unadjusted difference with
+        its standard error.
+    """
+    flags, arrays = _unit_arrays(treatment, metric=metric, covariate=covariate)
+    alpha = _probability("alpha", alpha)
+    y, x = arrays["metric"], arrays["covariate"]
+    arms = (flags, ~flags)
+    x_within = np.concatenate([x[arm] - x[arm].mean() for arm in arms])
+    y_within = np.concatenate([y[arm] - y[arm].mean() for arm in arms])
+    if np.sum(x_within**2) <= 1e-12 * max(1.0, np.sum(x**2)):
+        raise ValueError("covariate is constant within the arms, so it cannot explain any variance of the metric")
+    theta = float(np.sum(x_within * y_within) / np.sum(x_within**2))
+    adjusted = y - theta * (x - x.mean())
+    difference = float(adjusted[flags].mean() - adjusted[~flags].mean())
+    variance = sum(adjusted[arm].var(ddof=1) / arm.sum() for arm in arms)
+    raw_variance = sum(y[arm].var(ddof=1) / arm.sum() for arm in arms)
+    se, z = math.sqrt(variance), float(stats.norm.ppf(1 - alpha / 2))
+    reduction = 0.0 if raw_variance == 0 else min(1.0, max(0.0, 1 - variance / raw_variance))
+    return CupedResult(difference=difference, difference_ci=(difference - z * se, difference + z * se),
+                       standard_error=se, theta=theta, variance_reduction=reduction,
+                       unadjusted_difference=float(y[flags].mean() - y[~flags].mean()),
+                       unadjusted_standard_error=math.sqrt(raw_variance), alpha=alpha)
+
+
+@dataclass(frozen=True)
+class RatioResult:
+    """The outcome of :func:`ratio_difference` (treatment minus control)."""
+
+    ratio_control: float
+    ratio_treatment: float
+    difference: float
+    difference_ci: tuple[float, float]
+    standard_error: float
+    alpha: float
+
+
+def ratio_difference(numerator: object, denominator: object, treatment: object,
+                     alpha: float = 0.05) -> RatioResult:
+    """Difference of a ratio metric (sum of numerators / sum of denominators per arm), e.g. revenue per session
+    with visitors as the randomisation unit, with the delta method's standard error (Deng, Knoblich and Lu, 2018).
+
+    Per arm, with ``r = mean(Y) / mean(N)`` over its units, ``var(r) = var(Y - r N) / (n mean(N)^2)`` (sample
+    variances, ``ddof=1``); the arms are independent.
+
+    Parameters
+    ----------
+    numerator, denominator : array of numbers
+        One value per randomisation unit (e.g. a visitor's revenue and sessions); denominators must be >= 0 with
+        a positive sum in each arm.
+    treatment : array of bool
+    alpha : float, default 0.05
+    """
+    flags, arrays = _unit_arrays(treatment, numerator=numerator, denominator=denominator)
+    alpha = _probability("alpha", alpha)
+    y, n = arrays["numerator"], arrays["denominator"]
+    if (n < 0).any() or n[flags].sum() <= 0 or n[~flags].sum() <= 0:
+        raise ValueError("denominator must be >= 0 with a positive sum in each arm")
+    ratios, variance = {}, 0.0
+    for name, arm in (("treatment", flags), ("control", ~flags)):
+        ratio = y[arm].mean() / n[arm].mean()
+        ratios[name] = float(ratio)
+        variance += (y[arm] - ratio * n[arm]).var(ddof=1) / (arm.sum() * n[arm].mean() ** 2)
+    difference, se = ratios["treatment"] - ratios["control"], math.sqrt(variance)
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    return RatioResult(ratio_control=ratios["control"], ratio_treatment=ratios["treatment"], difference=difference,
+                       difference_ci=(difference - z * se, difference + z * se), standard_error=se, alpha=alpha)
+
+
+def _positive_number(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def confidence_sequence_half_width(n: object, variance: float, tau: float, alpha: float = 0.05) -> np.ndarray:
+    """Half-width of the normal-mixture confidence sequence for a mean after ``n`` observations.
+
+    For observations of variance ``variance`` (known), the mixture of likelihood ratios over a normal prior
+    N(0, tau^2) on the true mean is a martingale (Robbins, 1970; the mixture SPRT of Johari et al., 2017/2022);
+    by Ville's inequality the intervals ``mean_n ± half_width(n)`` contain the true mean at *every* n at once
+    with probability at least ``1 - alpha`` (Howard et al., 2021):
+    ``half_width = sqrt(V (V + n tau^2) (2 log(1/alpha) + log(1 + n tau^2 / V)) / tau^2) / n``.
+    For a difference of two arms observed in pairs, ``variance`` is the sum of the two arms' variances.
+    """
+    counts = np.asarray(n, dtype=float)
+    if (counts < 1).any() or not np.isfinite(counts).all():
+        raise ValueError("n must hold numbers of observations >= 1")
+    v, t2 = _positive_number("variance", variance), _positive_number("tau", tau) ** 2
+    alpha = _probability("alpha", alpha)
+    return np.sqrt(v * (v + counts * t2) * (2 * math.log(1 / alpha) + np.log1p(counts * t2 / v)) / t2) / counts
+
+
+def mixture_tau(variance: float, n_target: int, alpha: float = 0.05) -> float:
+    """The prior spread ``tau`` that makes :func:`confidence_sequence_half_width` narrowest at ``n_target``."""
+    from scipy.optimize import minimize_scalar
+
+    v = _positive_number("variance", variance)
+    n_target = _count("n_target", n_target, positive=True)
+    alpha = _probability("alpha", alpha)
+    scale = math.sqrt(v / n_target)
+    best = minimize_scalar(lambda log_tau: float(confidence_sequence_half_width(
+        n_target, v, math.exp(log_tau), alpha)), bounds=(math.log(scale) - 10, math.log(scale) + 10),
+        method="bounded", options={"xatol": 1e-8})
+    return float(math.exp(best.x))
+
+
+def always_valid_p_value(mean: object, n: object, variance: float, tau: float) -> np.ndarray:
+    """Always-valid p-values of the mixture SPRT for a zero mean, along a sequence of running means.
+
+    ``p_n = min(1, min over m <= n of 1 / Lambda_m)`` with ``Lambda_m = sqrt(V / (V + m tau^2))
+    exp(m^2 tau^2 mean_m^2 / (2 V (V + m tau^2)))`` (Johari et al., 2017/2022). Stopping as soon as
+    ``p_n < alpha`` keeps the false-positive rate at most ``alpha``; ``p_n < alpha`` exactly when 0 has left the
+    confidence sequence of :func:`confidence_sequence_half_width` at some m <= n.
+    """
+    means, counts = np.asarray(mean, dtype=float), np.asarray(n, dtype=float)
+    if means.shape != counts.shape or means.ndim != 1:
+        raise ValueError("mean and n must be 1-D arrays of the same length, one entry per look")
+    if (counts < 1).any() or (np.diff(counts) <= 0).any():
+        raise ValueError("n must hold increasing numbers of observations >= 1")
+    v, t2 = _positive_number("variance", variance), _positive_number("tau", tau) ** 2
+    log_lambda = 0.5 * np.log(v / (v + counts * t2)) + counts**2 * t2 * means**2 / (2 * v * (v + counts * t2))
+    return np.minimum(1.0, np.minimum.accumulate(np.exp(-log_lambda)))
+
+
+def _spend(t: np.ndarray, alpha: float, kind: str) -> np.ndarray:
+    if kind == "obrien-fleming":  # alpha / 2 spent on each side, as in Lan and DeMets' one-sided form
+        return 4 * stats.norm.sf(stats.norm.isf(alpha / 4) / np.sqrt(t))
+    return alpha * np.log1p((math.e - 1) * t)
+
+
+def spending_bounds(fractions: object, alpha: float = 0.05,
+                    kind: Literal["obrien-fleming", "pocock"] = "obrien-fleming") -> np.ndarray:
+    """Two-sided z boundaries for looks at any information fractions, by Lan and DeMets' alpha spending (1983).
+
+    By look k the design has spent ``alpha*(t_k)`` of its false-positive rate: O'Brien-Fleming type
+    ``4 - 4 Phi(z_{alpha/4} / sqrt(t))`` (``alpha / 2`` on each side) or Pocock type
+    ``alpha log(1 + (e - 1) t)``. Each boundary is the z value at which the probability of crossing first at that
+    look equals the increment of the spending function, found by propagating the density of the Brownian motion's
+    path on a grid (Armitage, McPherson and Rowe, 1969).
+
+    Parameters
+    ----------
+    fractions : increasing sequence of numbers in (0, 1]
+        The information fraction of each look (e.g. the share of the planned visitors seen), the last being 1
+        for a design that ends at its planned size.
+    alpha : float, default 0.05
+    kind : "obrien-fleming" or "pocock"
+    """
+    t = np.asarray(fractions, dtype=float)
+    if t.ndim != 1 or len(t) == 0 or (t <= 0).any() or (t > 1).any() or (np.diff(t) <= 0).any():
+        raise ValueError(f"fractions must be increasing numbers in (0, 1], got {fractions!r}")
+    alpha = _probability("alpha", alpha)
+    if kind not in ("obrien-fleming", "pocock"):
+        raise ValueError(f"kind must be 'obrien-fleming' or 'pocock', got {kind!r}")
+    spent = np.diff(np.concatenate([[0.0], _spend(t, alpha, kind)]))
+    step = min(0.002, math.sqrt(min(np.diff(np.concatenate([[0.0], t])))) / 40)
+    width = 9.0
+    grid = np.arange(-width, width + step / 2, step)
+    density = stats.norm.pdf(grid, scale=math.sqrt(t[0]))
+    bounds = np.empty(len(t))
+    for k in range(len(t)):
+        if k:
+            sd = math.sqrt(t[k] - t[k - 1])
+            kernel_x = np.arange(-min(width, 9 * sd), min(width, 9 * sd) + step / 2, step)
+            density = signal.fftconvolve(density, stats.norm.pdf(kernel_x, scale=sd) * step, mode="same")
+        cumulative = np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) / 2) * step])
+
+        def outside(c: float, k: int = k, cumulative: np.ndarray = cumulative) -> float:
+            b = c * math.sqrt(t[k])
+            return float(np.interp(-b, grid, cumulative) + cumulative[-1] - np.interp(b, grid, cumulative))
+
+        top, target = width / math.sqrt(t[k]), spent[k]
+        bounds[k] = top if outside(top) >= target else brentq(lambda c, f=outside, a=target: f(c) - a, 0.0, top,
+                                                              xtol=1e-10)
+        density = np.where(np.abs(grid) > bounds[k] * math.sqrt(t[k]), 0.0, density)
+    return bounds

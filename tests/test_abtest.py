@@ -150,3 +150,79 @@ def test_peeking_rejects_bad_arguments():
         abtest.peeking_false_positive_rate(5, 3, 0.1, 10, seed=0)
     with pytest.raises(ValueError, match="p must lie"):
         abtest.peeking_false_positive_rate(2, 100, 0.0, 10, seed=0)
+
+
+def test_assign_agrees_with_the_hash_computed_by_hand():
+    """The vectorised assignment maps SHA-256("experiment:unit")'s first 8 bytes / 2**64 onto the shares."""
+    import hashlib
+
+    shares = {"a": 0.2, "b": 0.3, "c": 0.5}
+    ids = [f"u{i}" for i in range(3_000)] + [17, np.int64(18)]
+
+    def by_hand(unit):
+        position = int.from_bytes(hashlib.sha256(f"exp-h:{unit}".encode()).digest()[:8], "big") / 2**64
+        return "a" if position < 0.2 else "b" if position < 0.5 else "c"
+
+    assert list(abtest.assign(ids, "exp-h", shares)) == [by_hand(unit) for unit in ids]
+    assert abtest.assign(np.array(ids[:5], dtype=object), "exp-h", shares).tolist() == [by_hand(u) for u in ids[:5]]
+    assert len(abtest.assign([], "exp-h", shares)) == 0
+
+
+def test_sequential_runs_share_the_draws_of_sequential_power_and_stop_where_z_crosses():
+    bounds = abtest.sequential_bounds(4)
+    runs = abtest.sequential_runs(4, 4_000, 0.15, 0.17, 3_000, 7, bounds=bounds)
+    power, _ = abtest.sequential_power(4, 4_000, 0.15, 0.17, 3_000, 7, bounds=bounds)
+    assert runs.rejected.mean() == power
+    assert set(np.unique(runs.stop_look)) <= {1, 2, 3, 4}
+    assert (runs.stop_look[~runs.rejected] == 4).all()
+    assert np.array_equal(runs.n_per_arm, np.array([1_000, 2_000, 3_000, 4_000])[runs.stop_look - 1])
+    # the z of the estimate at the stop crosses that look's bound exactly for the rejected runs
+    p = 0.16
+    z = runs.estimate / np.sqrt(2 * p * (1 - p) / runs.n_per_arm)
+    early = runs.rejected & (runs.stop_look < 4)
+    assert (np.abs(z[early]) > bounds[runs.stop_look[early] - 1] * 0.9).all()
+    # same seed, same runs; another seed, other runs
+    again = abtest.sequential_runs(4, 4_000, 0.15, 0.17, 3_000, 7, bounds=bounds)
+    assert np.array_equal(again.estimate, runs.estimate)
+    other = abtest.sequential_runs(4, 4_000, 0.15, 0.17, 3_000, 8, bounds=bounds)
+    assert not np.array_equal(other.estimate, runs.estimate)
+
+
+def test_sequential_runs_expected_size_and_early_stopping_bias():
+    """One look is the fixed design: all visitors used, an unbiased estimate (within 4 Monte Carlo se).
+    With O'Brien-Fleming looks under the alternative the design stops early on average, and its estimate
+    is biased upwards, most for the earliest stops."""
+    fixed = abtest.sequential_runs(1, 5_000, 0.15, 0.17, 4_000, 3)
+    assert (fixed.n_per_arm == 5_000).all() and (fixed.stop_look == 1).all()
+    assert abs(fixed.estimate.mean() - 0.02) < 4 * fixed.estimate.std() / math.sqrt(4_000)
+    runs = abtest.sequential_runs(5, 5_000, 0.15, 0.17, 4_000, 3, bounds=abtest.sequential_bounds(5))
+    assert runs.n_per_arm.mean() < 0.9 * 5_000
+    assert runs.estimate.mean() - 0.02 > 4 * runs.estimate.std() / math.sqrt(4_000)
+    assert runs.estimate[runs.stop_look == 2].mean() > runs.estimate[runs.stop_look == 5].mean()
+    null = abtest.sequential_runs(5, 5_000, 0.15, 0.15, 4_000, 3, bounds=abtest.sequential_bounds(5))
+    assert null.n_per_arm.mean() > 0.97 * 5_000
+
+
+def test_sequential_runs_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="p_b must lie strictly between 0 and 1"):
+        abtest.sequential_runs(3, 100, 0.1, 1.2, 10, 0)
+    with pytest.raises(ValueError, match="bounds must hold 3 positive z values"):
+        abtest.sequential_runs(3, 100, 0.1, 0.2, 10, 0, bounds=[2.0, 2.0])
+    with pytest.raises(ValueError, match="n_per_arm .* must be at least n_looks"):
+        abtest.sequential_runs(3, 2, 0.1, 0.2, 10, 0)
+
+
+def test_chapter_03_numeric_exercises_reject_answers_just_outside_their_tolerance():
+    from helpers.exercises import ch03
+
+    right = ch03.q1.solve()
+    assert ch03.q1.evaluate(right + 1).status == "correct"
+    assert ch03.q1.evaluate(right + 3).status == "incorrect"
+    p = ch03.q2.solve()
+    assert ch03.q2.evaluate(p * 1.015).status == "correct"
+    assert ch03.q2.evaluate(p * 1.03).status == "incorrect"
+    ceiling = ch03.q4.solve()
+    assert ceiling == pytest.approx(0.625)
+    assert ch03.q4.evaluate(ceiling + 0.004).status == "correct"
+    assert ch03.q4.evaluate(ceiling + 0.007).status == "incorrect"
+    assert ch03.q4.evaluate(ceiling - 0.007).status == "incorrect"

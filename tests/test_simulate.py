@@ -88,3 +88,114 @@ def test_widget_texts_wrap_the_tested_functions():
     assert text.startswith("5,274 visitors per arm") and "2 day(s)" in text
     assert "% of A/A tests declared significant" in widgets.describe_peeking(3, "Pocock")
     assert widgets.power_explorer() is not None and widgets.peeking_explorer() is not None
+
+
+def test_truth_is_a_logistic_model_of_another_family_than_the_prototype(shop, sessions):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    from helpers.prototype import make_prototype_pipeline
+
+    assert isinstance(simulate.make_truth_pipeline()[-1], LogisticRegression)
+    boosting = simulate.build_shop(sessions, truth_model="boosting")
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=2024)
+    by_hand = cross_val_predict(make_prototype_pipeline(), sessions[data.FEATURES], sessions[data.TARGET],
+                                cv=folds, method="predict_proba")[:, 1]
+    assert np.allclose(boosting.base_probability, np.clip(by_hand, 0.001, 0.999))
+    assert np.corrcoef(shop.base_probability, boosting.base_probability)[0, 1] < 0.99
+    assert simulate.build_shop(sessions, truth_model="logistic", margin=0.4).margin == 0.4
+    with pytest.raises(ValueError, match="truth_model must be 'logistic' or 'boosting'"):
+        simulate.build_shop(sessions, truth_model="forest")
+
+
+def test_subset_keeps_the_assumptions_and_the_truth_of_its_rows(shop):
+    rows = np.arange(0, len(shop.sessions), 3)
+    part = shop.subset(rows)
+    assert len(part.sessions) == len(rows) and part.max_uplift == shop.max_uplift
+    assert np.array_equal(part.base_probability, shop.base_probability[rows])
+    mask = np.zeros(len(shop.sessions), bool)
+    mask[rows] = True
+    assert part.truth(middle).net_revenue == pytest.approx(shop.truth(middle, mask).net_revenue)
+    assert np.array_equal(shop.subset(mask).base_probability, part.base_probability)
+    with pytest.raises(ValueError, match="distinct positions"):
+        shop.subset(np.array([1, 1]))
+    with pytest.raises(ValueError, match="distinct positions"):
+        shop.subset(np.array([len(shop.sessions)]))
+    with pytest.raises(ValueError, match="rows selects no session"):
+        shop.subset(np.zeros(len(shop.sessions), bool))
+    with pytest.raises(TypeError, match="boolean mask or whole-number positions"):
+        shop.subset(np.array([0.5]))
+
+
+def test_weekday_shifts_the_log_odds_and_draws_weekend_sessions(shop):
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    nobody = np.zeros(len(shop.sessions), bool)
+    for weekday in range(7):
+        shifted = shop.purchase_probability(nobody, weekday=weekday)
+        assert np.allclose(logit(shifted) - logit(shop.base_probability), simulate.WEEKLY_LOG_ODDS[weekday])
+        weekend = shop.sessions["Weekend"].to_numpy(bool)
+        assert np.array_equal(shop.day_sessions(weekday), weekend if weekday >= 5 else ~weekend)
+    assert sum(simulate.WEEKLY_TRAFFIC) == pytest.approx(7)
+    saturday = shop.truth(simulate.no_offer, weekday=5)
+    by_hand = shop.purchase_probability(nobody, weekday=5)[shop.day_sessions(5)].mean()
+    assert saturday.conversion_rate == pytest.approx(by_hand)
+    assert np.allclose(shop.purchase_probability(nobody), shop.base_probability, rtol=1e-12)
+    for bad in (7, -1, 2.0, True):
+        with pytest.raises(ValueError, match="weekday must be"):
+            shop.truth(simulate.no_offer, weekday=bad)
+
+
+def test_truth_over_days_weights_each_weekday_by_its_traffic(shop):
+    week = shop.truth_over_days(middle, days=7)
+    days = [shop.truth(middle, weekday=d) for d in range(7)]
+    weights = np.array(simulate.WEEKLY_TRAFFIC) / 7
+    assert week.net_revenue == pytest.approx(weights @ [t.net_revenue for t in days])
+    assert week.conversion_rate == pytest.approx(weights @ [t.conversion_rate for t in days])
+    assert shop.truth_over_days(middle, days=21).net_revenue == pytest.approx(week.net_revenue)
+    assert shop.truth_over_days(middle, days=1) == shop.truth(middle, weekday=0)
+    ten = np.array([2, 2, 2, 1, 1, 1, 1]) * simulate.WEEKLY_TRAFFIC
+    assert shop.truth_over_days(middle, days=10).conversion_rate == pytest.approx(
+        ten @ [t.conversion_rate for t in days] / ten.sum())
+    # a segment's days weigh by the segment's share of each day's sessions
+    new = (shop.sessions["VisitorType"] == "New_Visitor").to_numpy()
+    seg = [shop.truth(middle, new, weekday=d) for d in range(7)]
+    share = np.array([new[shop.day_sessions(d)].mean() for d in range(7)]) * simulate.WEEKLY_TRAFFIC
+    assert shop.truth_over_days(middle, new, days=7).net_revenue == pytest.approx(
+        share @ [t.net_revenue for t in seg] / share.sum())
+    with pytest.raises(ValueError, match="days must be positive"):
+        shop.truth_over_days(middle, days=0)
+
+
+def test_weekly_event_log_follows_the_week(shop):
+    log = shop.event_log(simulate.no_offer, middle, n_visitors=14_000, experiment="w", seed=3,
+                         visitors_per_day=1_000, weekly=True)
+    per_day = log.groupby("day").size()
+    assert list(per_day) == [round(share * 1_000) for share in simulate.WEEKLY_TRAFFIC] * 2
+    assert (log.groupby("day")["weekday"].first().to_numpy() == np.array(simulate.WEEKDAYS * 2)).all()
+    weekend = shop.sessions["Weekend"].to_numpy(bool)[log["session"]]
+    assert np.array_equal(weekend, log["weekday"].isin(["Sat", "Sun"]).to_numpy())
+    big = shop.event_log(simulate.no_offer, simulate.no_offer, n_visitors=140_000, experiment="w", seed=4,
+                         visitors_per_day=10_000, weekly=True)
+    for weekday in (0, 6):
+        part = big.loc[big["weekday"] == simulate.WEEKDAYS[weekday], "purchased"]
+        truth = shop.truth(simulate.no_offer, weekday=weekday).conversion_rate
+        assert abs(part.mean() - truth) < 4 * np.sqrt(truth * (1 - truth) / len(part))
+    plain = shop.event_log(simulate.no_offer, middle, n_visitors=3_000, experiment="w", seed=3)
+    assert "weekday" not in plain and plain["day"].max() == 2
+    with pytest.raises(TypeError, match="weekly must be True or False"):
+        shop.event_log(simulate.no_offer, middle, n_visitors=10, experiment="w", seed=3, weekly="yes")
+    with pytest.raises(ValueError, match="no session to draw on Sat"):
+        shop.subset(~shop.sessions["Weekend"].to_numpy(bool)).event_log(
+            simulate.no_offer, middle, n_visitors=8_000, experiment="w", seed=3, visitors_per_day=1_000,
+            weekly=True)
+
+
+def test_event_logs_and_simulations_depend_on_the_seed_only(shop):
+    first = shop.event_log(simulate.no_offer, middle, n_visitors=5_000, experiment="s", seed=8, weekly=True)
+    assert first.equals(shop.event_log(simulate.no_offer, middle, n_visitors=5_000, experiment="s", seed=8,
+                                       weekly=True))
+    other = shop.event_log(simulate.no_offer, middle, n_visitors=5_000, experiment="s", seed=9, weekly=True)
+    assert not first["session"].equals(other["session"])
+    arms = shop.simulate(simulate.no_offer, middle, n_visitors=2_000, n_experiments=5, seed=8)
+    again = shop.simulate(simulate.no_offer, middle, n_visitors=2_000, n_experiments=5, seed=8)
+    assert np.array_equal(arms.revenue_b, again.revenue_b)

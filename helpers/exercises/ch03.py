@@ -1,4 +1,4 @@
-"""Exercises of chapter 03: sample size, sample-ratio mismatch, multiple testing."""
+"""Exercises of chapter 03: sample size, sample-ratio mismatch, multiple testing, when a discount pays."""
 
 from __future__ import annotations
 
@@ -57,6 +57,27 @@ def _check_holm(answer: object) -> str:
                       "that fails.")
 
 
+_MARGIN, _DISCOUNT = 0.40, 0.15
+
+
+def _check_ceiling(answer: object) -> str:
+    value = as_number(answer, "a purchase probability between 0 and 1")
+    right = (_MARGIN - _DISCOUNT) / _MARGIN
+    if abs(value - right) <= 0.005:
+        return (f"{right:.3f}: even a visitor persuaded to buy for certain (p1 = 1) brings 1 x (m - d) = 0.25 of "
+                f"the order value, less than p0 x m once p0 > {right:.3f}. No uplift can change that.")
+    if abs(value - _MARGIN / (_MARGIN - _DISCOUNT)) <= 0.005:
+        raise WrongAnswer("That is m / (m - d), the factor by which the offer must multiply the purchase "
+                          "probability; the question asks for a probability, so invert it.")
+    if abs(value - _DISCOUNT / _MARGIN) <= 0.005:
+        raise WrongAnswer("That is d / m, the share of the margin the discount takes away; the cut-off is what "
+                          "remains of the margin.")
+    if abs(value - 2 / 3) <= 0.005:
+        raise WrongAnswer("That is the chapter's cut-off for a 30 % margin and a 10 % discount; use 40 % and 15 %.")
+    raise WrongAnswer("Not the cut-off. The offer pays when p1 x (m - d) > p0 x m; set p1 = 1, its largest "
+                      "possible value, and solve for p0.")
+
+
 q1 = Exercise(
     name="Exercise 3.1",
     answer_name="answer_3_1",
@@ -102,5 +123,23 @@ answer_3_3 = multipletests([0.004, 0.011, 0.02, 0.04, 0.3], alpha=0.05, method="
     mistakes=[
         Mistake("no correction", lambda right: 4, "without any correction"),
         Mistake("Bonferroni", lambda right: 1, "Bonferroni"),
+    ],
+)
+
+q4 = Exercise(
+    name="Exercise 3.4",
+    answer_name="answer_3_4",
+    checker=_check_ceiling,
+    hints=["Write the expected net revenue of one visitor with and without the offer: p1 V (m - d) and p0 V m.",
+           "The offer can do no more than make the visitor buy for certain: put p1 = 1 and solve "
+           "1 x (m - d) > p0 x m for p0."],
+    solution_code="""
+margin, discount = 0.40, 0.15
+answer_3_4 = (margin - discount) / margin
+""",
+    mistakes=[
+        Mistake("break-even factor", lambda right: _MARGIN / (_MARGIN - _DISCOUNT), "m / (m - d)"),
+        Mistake("share of the margin", lambda right: _DISCOUNT / _MARGIN, "d / m"),
+        Mistake("chapter's numbers", lambda right: 2 / 3, "chapter's cut-off"),
     ],
 )
