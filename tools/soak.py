@@ -25,6 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notebooks import CHAPTERS, EXECUTION_ENV  # noqa: E402 - tools/ must be on the path first
 
 
+def _last_line(problem: Exception) -> str:
+    """The informative end of an execution error (the exception line), not its long preamble."""
+    lines = [line.strip() for line in str(problem).splitlines() if line.strip()]
+    return (lines or [type(problem).__name__])[-1][:200]
+
+
 def soak(notebook: Path, runs: int, kernel: str, cell_timeout: int) -> dict:
     """Execute ``notebook`` ``runs`` times; return counts of hangs and errors and the run times."""
     template = nbformat.read(notebook, as_version=4)
@@ -42,9 +48,9 @@ def soak(notebook: Path, runs: int, kernel: str, cell_timeout: int) -> dict:
             client.execute()
             seconds.append(time.perf_counter() - start)
         except (CellTimeoutError, TimeoutError, RuntimeError) as problem:  # RuntimeError: kernel did not start
-            hangs.append(f"run {run}: {type(problem).__name__}: {str(problem).splitlines()[0][:120]}")
+            hangs.append(f"run {run}: {type(problem).__name__}: {_last_line(problem)}")
         except (CellExecutionError, DeadKernelError) as problem:
-            errors.append(f"run {run}: {type(problem).__name__}: {str(problem).splitlines()[0][:120]}")
+            errors.append(f"run {run}: {type(problem).__name__}: {_last_line(problem)}")
         print(f"\rrun {run + 1}/{runs}: {len(hangs)} hang(s), {len(errors)} error(s)", end="", flush=True)
     print()
     return {"runs": runs, "hangs": hangs, "errors": errors, "seconds": seconds}
