@@ -100,7 +100,7 @@ check: $(STAMP)
 	$(PY) tools/notebooks.py check
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check helpers tests tools chapters/*.py
+	$(VENV)/bin/ruff check conftest.py helpers tests tools chapters/*.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

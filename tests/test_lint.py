@@ -11,7 +11,7 @@ from helpers.paths import REPO_ROOT
 
 def test_ruff_is_clean():
     ruff = Path(sys.executable).parent / "ruff"
-    targets = ["helpers", "tests", "tools", *sorted(str(p.relative_to(REPO_ROOT)) for p in
+    targets = ["conftest.py", "helpers", "tests", "tools", *sorted(str(p.relative_to(REPO_ROOT)) for p in
                                                      (REPO_ROOT / "chapters").glob("*.py"))]
     result = subprocess.run([str(ruff), "check", "--no-cache", *targets], cwd=REPO_ROOT, capture_output=True,
                             text=True)
