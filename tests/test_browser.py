@@ -25,12 +25,12 @@ def test_some_chapters_have_explorers():
 def test_explorers_respond_in_jupyterlab(source, tmp_path):
     """Open the chapter in JupyterLab, run all cells, change a control of every explorer: its output changes."""
     browser.need_chromium()
-    shutil.copyfile(source.with_suffix(".ipynb"), tmp_path / source.with_suffix(".ipynb").name)
+    shutil.copyfile(notebooks.notebook_path(source), tmp_path / notebooks.notebook_path(source).name)
     with browser.jupyterlab(tmp_path, notebooks.EXECUTION_ENV) as (base, token), browser.browser() as chromium:
         page = chromium.new_page()
         page.goto(f"{base}/lab?token={token}")
         page.wait_for_function("window.jupyterapp !== undefined", timeout=WAIT_MS)
-        page.evaluate(browser.OPEN_NOTEBOOK_JS, source.with_suffix(".ipynb").name)
+        page.evaluate(browser.OPEN_NOTEBOOK_JS, notebooks.notebook_path(source).name)
         assert page.evaluate(browser.RUN_ALL_JS) is True, "running all cells did not finish cleanly"
         assert page.evaluate(browser.ERRORS_JS) == []
         explorers = page.locator(".widget-interact")

@@ -44,7 +44,9 @@ def test_drift_is_detected(tmp_path, monkeypatch):
     source = SOURCES[0]
     copy = tmp_path / source.name
     copy.write_text(source.read_text(encoding="utf-8") + "\n# %%\nprint('new cell')\n", encoding="utf-8")
-    (tmp_path / source.with_suffix(".ipynb").name).write_bytes(source.with_suffix(".ipynb").read_bytes())
+    (tmp_path / source.with_suffix(".ipynb").name).write_bytes(notebooks.notebook_path(source).read_bytes())
+    monkeypatch.setattr(notebooks, "CHAPTERS", tmp_path)
+    assert notebooks.notebook_path(copy).parent == tmp_path
     assert any("cells" in problem for problem in notebooks.drift(copy))
 
 

@@ -29,7 +29,7 @@ def test_bar_shows_in_interactive_use(monkeypatch, value):
 
 @pytest.mark.parametrize("source", notebooks.sources(), ids=[s.stem for s in notebooks.sources()])
 def test_no_committed_notebook_holds_a_progress_bar(source):
-    cells = json.loads(source.with_suffix(".ipynb").read_text(encoding="utf-8"))["cells"]
+    cells = json.loads(notebooks.notebook_path(source).read_text(encoding="utf-8"))["cells"]
     texts = [json.dumps(output) for cell in cells for output in cell.get("outputs", [])]
     bars = [text[:80] for text in texts if "it/s]" in text or "%|" in text]
     assert not bars, f"{source.stem} holds progress-bar outputs: {bars}"

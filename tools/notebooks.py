@@ -26,6 +26,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
+SOURCES = ROOT / "sources"
 BUILD = ROOT / "build"
 KERNEL = "python3"
 KERNELSPEC = {"name": KERNEL, "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -50,9 +51,19 @@ EXECUTION_ENV = {
 }
 
 
+def _sources_dir() -> Path:
+    """Where the authoring sources live: ``sources/`` beside the students' ``chapters/``."""
+    return SOURCES if SOURCES.is_dir() else CHAPTERS
+
+
+def notebook_path(source: Path) -> Path:
+    """The committed notebook that students open, generated from ``source``: ``chapters/NN_name.ipynb``."""
+    return CHAPTERS / f"{source.stem}.ipynb"
+
+
 def sources(selected: list[str] | None = None) -> list[Path]:
     """The chapter sources, optionally only those whose number (``"00"``) or name is in ``selected``."""
-    found = sorted(path for path in CHAPTERS.glob("[0-9][0-9]_*.py"))
+    found = sorted(path for path in _sources_dir().glob("[0-9][0-9]_*.py"))
     if selected:
         found = [path for path in found if path.stem[:2] in selected or path.stem in selected]
         if not found:
@@ -61,18 +72,22 @@ def sources(selected: list[str] | None = None) -> list[Path]:
 
 
 def notebook_from_source(source: Path) -> nbformat.NotebookNode:
-    """Read a py:percent source as a notebook without outputs, with the workbook's kernel and pairing."""
+    """Read a py:percent source as a notebook without outputs, with the workbook's kernel and no pairing.
+
+    The notebook carries no jupytext metadata: a student's edits in JupyterLab stay in the notebook and never
+    reach the source, so restoring a notebook from git always gives a notebook that opens.
+    """
     notebook = jupytext.read(source)
     notebook.metadata["kernelspec"] = dict(KERNELSPEC)
-    notebook.metadata.setdefault("jupytext", {})["formats"] = "ipynb,py:percent"
+    notebook.metadata.pop("jupytext", None)
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index:03d}"  # stable ids keep the committed notebooks' diffs small
     return notebook
 
 
 def sync(source: Path) -> Path:
-    """Write ``source``'s notebook next to it, without outputs; return its path."""
-    target = source.with_suffix(".ipynb")
+    """Write ``source``'s notebook into chapters/, without outputs; return its path."""
+    target = notebook_path(source)
     nbformat.write(notebook_from_source(source), target)
     return target
 
@@ -81,9 +96,12 @@ def _clean(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop what changes on every run although the outputs do not: timestamps, durations, widget models."""
     notebook.metadata.pop("papermill", None)
     notebook.metadata.pop("widgets", None)  # widget models get new random ids on every run; they need a kernel
+    notebook.metadata.pop("jupytext", None)
     for cell in notebook.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if cell.metadata.get("tags") == []:  # papermill adds empty tag lists that the sources do not have
+            cell.metadata.pop("tags")
     return notebook
 
 
@@ -168,7 +186,7 @@ def measure(source: Path) -> tuple[float, float]:
 
 def drift(source: Path) -> list[str]:
     """Differences between a source and its committed notebook (cell types, sources, tags); empty if none."""
-    target = source.with_suffix(".ipynb")
+    target = notebook_path(source)
     if not target.is_file():
         return [f"{target.name} is missing: run `make execute`"]
     want = notebook_from_source(source).cells
@@ -238,10 +256,10 @@ def book(execute_chapters: bool = True) -> Path:
             start = time.perf_counter()
             execute(executed, executed, cwd=source.parent)
             print(f"executed {source.stem} in {time.perf_counter() - start:.1f} s", flush=True)
-        elif source.with_suffix(".ipynb").is_file():
-            shutil.copyfile(source.with_suffix(".ipynb"), executed)
+        elif notebook_path(source).is_file():
+            shutil.copyfile(notebook_path(source), executed)
         else:
-            raise SystemExit(f"{source.with_suffix('.ipynb').name} is missing: run `make execute`")
+            raise SystemExit(f"{notebook_path(source).name} is missing: run `make execute`")
         notebook = nbformat.read(executed, as_version=4)
         chapters.append({"stem": source.stem, "title": _title(notebook, source.stem), "notebook": notebook,
                          "summary": _summary(notebook)})
