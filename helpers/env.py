@@ -34,8 +34,13 @@ def normalise(name: str) -> str:
 
 
 def where_running(environ: dict[str, str] | None = None) -> str:
-    """Say where the kernel runs: ``"Binder"``, ``"a JupyterHub"`` or ``"this computer"``."""
+    """Say where the kernel runs: ``"Google Colab"``, ``"Kaggle"``, ``"Binder"``, ``"a JupyterHub"`` or
+    ``"this computer"`` (from the environment variables each of them sets)."""
     environ = os.environ if environ is None else environ
+    if "COLAB_RELEASE_TAG" in environ or "COLAB_GPU" in environ:
+        return "Google Colab"
+    if "KAGGLE_KERNEL_RUN_TYPE" in environ or "KAGGLE_URL_BASE" in environ:
+        return "Kaggle"
     if "BINDER_SERVICE_HOST" in environ or "BINDER_REPO_URL" in environ:
         return "Binder"
     if "JUPYTERHUB_API_URL" in environ or "JUPYTERHUB_USER" in environ:

@@ -65,6 +65,8 @@ def test_read_pins_of_a_missing_file(tmp_path):
     ({"BINDER_SERVICE_HOST": "10.0.0.1"}, "Binder"),
     ({"BINDER_REPO_URL": "https://example.org/repo"}, "Binder"),
     ({"JUPYTERHUB_API_URL": "http://hub/api"}, "a JupyterHub"),
+    ({"COLAB_RELEASE_TAG": "release-colab-20261101"}, "Google Colab"),
+    ({"KAGGLE_KERNEL_RUN_TYPE": "Interactive"}, "Kaggle"),
 ])
 def test_where_running(environ, place):
     assert env.where_running(environ) == place
