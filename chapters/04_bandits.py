@@ -3,11 +3,12 @@
 #
 # **You will learn to** state the explore/exploit trade-off and measure it as regret, read and run
 # epsilon-greedy, softmax, UCB1 and Thompson sampling, reproduce a classic experiment and check it against
-# theory, and judge when a bandit beats an A/B test and what it costs you.
+# theory, give Thompson sampling a posterior that suits revenue, and compare a bandit with an A/B/n test fairly:
+# on the offer each one picks, on what the test costs, and on what the choice earns afterwards.
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | chapter 03 (its simulated shop); probability distributions | 60 min reading, 30 min exercises | about 25 s |
+# | chapter 03 (its simulated shop); probability distributions | 75 min reading, 35 min exercises | about 30 s |
 
 # %%
 import helpers
@@ -15,16 +16,19 @@ import helpers
 helpers.setup_notebook()
 
 # %% tags=["parameters"]
-SEED = 0                # seeds every simulation
-FAST = False            # True: fewer simulations and shorter horizons
-N_SIMULATIONS = 5_000   # simulations of the classic experiment
-LONG_HORIZON = 10_000   # steps of the regret experiment
-SHOP_VISITORS = 40_000  # visitors per simulated bandit run in the shop
-SHOP_RUNS = 100         # simulated runs in the shop
+SEED = 0                  # seeds every simulation
+FAST = False              # True: fewer simulations and shorter horizons
+N_SIMULATIONS = 5_000     # simulations of the classic experiment
+LONG_HORIZON = 10_000     # steps of the regret experiment
+LONG_RUNS = 300           # simulations of the regret experiment
+SHOP_RUNS = 400           # simulated runs of each method in the shop
+SHOP_UPDATES = 40         # how often a bandit updates its assignment probabilities during the shop's test
+VISITORS_PER_DAY = 2_000  # the shop's traffic, to turn visitors into days
+HORIZON_DAYS = 365        # how long the shop uses the offer it picks: the test, then the winner
 
 # %%
 if FAST:
-    N_SIMULATIONS, LONG_HORIZON, SHOP_VISITORS, SHOP_RUNS = 1_000, 2_000, 10_000, 40
+    N_SIMULATIONS, LONG_HORIZON, LONG_RUNS, SHOP_RUNS = 1_000, 2_000, 200, 200
 
 # %% [markdown]
 # ## Explore or exploit
@@ -55,13 +59,20 @@ ax = helpers.plotting.bandit_curves({name: r.cumulative_regret() for name, r in 
 # %% [markdown]
 # Never exploring locks each simulation onto the first arm that pays. When that is a bad arm, it stays there
 # for good (the share below), and regret grows in a straight line. Always exploring never uses what it learns:
-# also a straight line, and steeper. Exploring a little bends the curve.
+# also a straight line, and steeper. Exploring a little bends the curve and ends lowest. The regrets after 250
+# steps:
 
 # %%
 never = runs["never explore (epsilon 0)"]
 stuck = (never.arms[:, -50:] != never.best_arm).all(axis=1).mean()
+final_regret = {name: r.cumulative_regret()[-1] for name, r in runs.items()}
 print(f"never exploring: {stuck:.1%} of simulations play only bad arms in their last 50 steps")
-#
+print("regret after 250 steps: " + ", ".join(f"{name} {value:.1f}" for name, value in final_regret.items()))
+helpers.claim(stuck > 0.05, "never exploring leaves some simulations on bad arms for good")
+helpers.claim(final_regret["always explore (epsilon 1)"] > final_regret["never explore (epsilon 0)"]
+              > final_regret["explore 10 % (epsilon 0.1)"], "always exploring costs most, exploring a little least")
+
+# %% [markdown]
 # ## Four algorithms, one interface
 #
 # Every policy in `helpers.bandits` has one method, `select(counts, sums, step, rng)`: given how often each arm
@@ -73,8 +84,9 @@ import inspect
 
 from IPython.display import Code
 
-Code("\n".join(inspect.getsource(cls.select) for cls in
-               [B.EpsilonGreedy, B.Softmax, B.UCB1, B.ThompsonSampling]), language="python")
+Code("\n".join(inspect.getsource(method) for method in
+               [B.EpsilonGreedy.select, B.Softmax.select, B.UCB1.select, B.ThompsonSampling._draw,
+                B.ThompsonSampling.select]), language="python")
 
 # %% [markdown]
 # - **Epsilon-greedy** plays a random arm with probability epsilon, else the best mean so far.
@@ -84,7 +96,8 @@ Code("\n".join(inspect.getsource(cls.select) for cls in
 # - **UCB1** plays the arm with the highest *upper confidence bound*, mean + sqrt(2 ln t / n): arms played
 #   rarely get a large bonus ("optimism in the face of uncertainty").
 # - **Thompson sampling** draws a plausible mean for each arm from its Beta posterior and plays the largest
-#   draw: arms are played as often as they are likely to be the best.
+#   draw: arms are played as often as they are likely to be the best. (`_draw` takes the posterior draws;
+#   `scale`, 1 unless you set it, comes back in the shop.)
 #
 # The vectorised versions run thousands of simulations together. To see that they do what the words say,
 # here is Thompson sampling written for one simulation, in a plain loop, and run many times; its average regret
@@ -105,11 +118,14 @@ def thompson_one_run(arm_means, horizon, rng):
 
 
 rng = np.random.default_rng(SEED)
-loop = np.array([thompson_one_run(ARMS, 250, rng) for _ in range(300)])
+loop = np.array([thompson_one_run(ARMS, 250, rng) for _ in range(200)])
 engine = B.simulate(B.ThompsonSampling(), ARMS, 250, N_SIMULATIONS, SEED)
 engine_regret = (max(ARMS) - np.asarray(ARMS)[engine.arms]).sum(axis=1)
-print(f"regret after 250 steps: loop {loop.mean():.2f} ± {loop.std() / np.sqrt(len(loop)):.2f}, "
-      f"engine {engine_regret.mean():.2f} ± {engine_regret.std() / np.sqrt(len(engine_regret)):.2f}")
+loop_se, engine_se = loop.std() / np.sqrt(len(loop)), engine_regret.std() / np.sqrt(len(engine_regret))
+print(f"regret after 250 steps: loop {loop.mean():.2f} ± {loop_se:.2f}, engine {engine_regret.mean():.2f} ± "
+      f"{engine_se:.2f}")
+helpers.claim(abs(loop.mean() - engine_regret.mean()) < 3 * np.hypot(loop_se, engine_se),
+              "the loop and the engine agree within three standard errors")
 
 # %% [markdown]
 # (The loop takes `np.argmax`, which breaks ties by the first index; with continuous Beta draws, ties never
@@ -132,43 +148,49 @@ class FirstIndexEpsilonGreedy(B.EpsilonGreedy):
 
 tie_runs = {"random tie-break": B.simulate(B.EpsilonGreedy(0.1), ARMS, 250, N_SIMULATIONS, SEED),
             "first-index tie-break": B.simulate(FirstIndexEpsilonGreedy(0.1), ARMS, 250, N_SIMULATIONS, SEED)}
-pd.DataFrame({name: np.bincount(r.arms[:, :10].ravel(), minlength=5) / r.arms[:, :10].size
-              for name, r in tie_runs.items()}, index=[f"arm {i} ({m})" for i, m in enumerate(ARMS)]).T.round(3)
+first_steps = pd.DataFrame({name: np.bincount(r.arms[:, :10].ravel(), minlength=5) / r.arms[:, :10].size
+                            for name, r in tie_runs.items()}, index=[f"arm {i} ({m})" for i, m in enumerate(ARMS)]).T
+first_steps.round(3)
 
 # %% [markdown]
 # In the first ten steps, the first-index version plays arm 0 far more often than the other bad arms, and the
 # best arm less often than the fair version does. Put the best arm first and the bias would flatter the
 # algorithm instead: results would depend on the order of the arms, which is arbitrary.
-#
+
+# %%
+biased, fair = first_steps.loc["first-index tie-break"], first_steps.loc["random tie-break"]
+helpers.claim(biased.iloc[0] > 3 * biased.iloc[1:4].max(), "first-index ties favour arm 0 over the other bad arms")
+helpers.claim(biased.iloc[4] < fair.iloc[4], "first-index ties play the best (last) arm less than random ties")
+
+# %% [markdown]
 # ## The classic experiment
 #
 # J. M. White's *Bandit Algorithms for Website Optimization* (O'Reilly, 2012) compares the algorithms on exactly
 # these five Bernoulli arms, four with mean 0.1 and one with 0.9, over 250 steps, averaged over 5,000
-# simulations. We reproduce it for several settings of each algorithm.
+# simulations. We reproduce it for several settings of each algorithm, and time each setting as it runs.
 
 # %%
+import time
+
 settings = {**{f"epsilon {e}": B.EpsilonGreedy(e) for e in [0.1, 0.2, 0.3, 0.4, 0.5]},
             "annealing epsilon": B.AnnealingEpsilonGreedy(),
             **{f"softmax {t}": B.Softmax(t) for t in [0.1, 0.2, 0.3, 0.4, 0.5]},
             "UCB1": B.UCB1(), "Thompson": B.ThompsonSampling()}
-classic = {name: B.simulate(policy, ARMS, 250, N_SIMULATIONS, SEED + i)
-           for i, (name, policy) in enumerate(helpers.progress(settings.items(), description="settings",
-                                                               total=len(settings)))}
+classic, timings = {}, {}
+for i, (name, policy) in enumerate(helpers.progress(settings.items(), description="settings",
+                                                    total=len(settings))):
+    start = time.perf_counter()
+    classic[name] = B.simulate(policy, ARMS, 250, N_SIMULATIONS, SEED + i)
+    timings[name] = time.perf_counter() - start
+print(f"{len(settings)} settings, {N_SIMULATIONS:,} simulations of 250 steps each")
 ax = helpers.plotting.bandit_panels(classic, metric="prob_best", ylabel="probability of playing the best arm")
 
 # %% [markdown]
-# Each of these fourteen settings ran all its simulations of 250 steps at once. How long does that take on your
-# machine? Four of them again, timed:
+# Each setting ran all its simulations at once. How long did that take on your machine? Four of them:
 
 # %% tags=["nbval-ignore-output"]
-import time
-
-timings = {}
-for name in ["epsilon 0.1", "softmax 0.1", "UCB1", "Thompson"]:
-    start = time.perf_counter()
-    B.simulate(settings[name], ARMS, 250, N_SIMULATIONS, SEED)
-    timings[name] = time.perf_counter() - start
-pd.Series(timings, name=f"seconds for {N_SIMULATIONS:,} simulations of 250 steps").round(2).to_frame()
+pd.Series({name: timings[name] for name in ["epsilon 0.1", "softmax 0.1", "UCB1", "Thompson"]},
+          name=f"seconds for {N_SIMULATIONS:,} simulations of 250 steps").round(2).to_frame()
 
 # %% [markdown]
 # The engine loops over the 250 steps only; each step handles all simulations at once with NumPy.
@@ -184,8 +206,17 @@ ax = helpers.plotting.bandit_panels(classic, metric="cumulative_reward", ylabel=
 # %% [markdown]
 # Small epsilons and low temperatures learn fast here because the best arm is so much better; Thompson
 # sampling and low-temperature softmax end near 1, UCB1 keeps exploring longer, and the epsilon-greedy curves
-# level off below 1.
-#
+# level off below 1. The probability of playing the best arm at the last step:
+
+# %%
+last_step = pd.Series({name: result.prob_best()[-1] for name, result in classic.items()})
+print(", ".join(f"{name} {value:.3f}" for name, value in last_step.items()))
+helpers.claim(bool(last_step[["Thompson", "softmax 0.1"]].min() > 0.95),
+              "Thompson sampling and softmax 0.1 end near 1")
+helpers.claim(last_step["UCB1"] < last_step["Thompson"], "UCB1 is still exploring more than Thompson sampling")
+helpers.claim(bool(last_step.filter(like="epsilon 0.").max() < 0.95), "fixed-epsilon curves level off below 1")
+
+# %% [markdown]
 # **The plateaus theory predicts.** Once the estimates have settled, epsilon-greedy plays the best arm with
 # probability (1 − ε) + ε / K: it exploits, or it explores and happens to hit the best arm. Softmax plays it
 # with probability exp(μ* / τ) / Σ exp(μ_i / τ), with the true means in place of the estimates. Compare with the
@@ -205,155 +236,426 @@ for name, result in classic.items():
     rows[name] = {"theory": theory, "simulated (last 50 steps)": late.mean(),
                   "Monte Carlo se": late.std() / np.sqrt(len(late))}
 plateaus = pd.DataFrame(rows).T
+plateaus["difference in se"] = (plateaus["simulated (last 50 steps)"] - plateaus["theory"]) / plateaus["Monte Carlo se"]
 plateaus.round(4)
 
 # %% [markdown]
-# For epsilon-greedy, theory and simulation agree closely; with the smallest epsilon, which explores slowest, a
-# few simulations have not found the best arm yet after 250 steps, so it sits just below its plateau. Softmax
-# sits slightly above its plateau at every temperature: with few plays, the bad arms' estimated means are
-# mostly below their true 0.1, which makes the best arm look even better than it is. The plateau is where each
-# is heading, not where it is after 250 steps.
-#
-# ## Regret over a long horizon
-#
-# The real test is the long run. Over 10,000 steps, a fixed epsilon keeps exploring at the same rate forever,
-# so its regret grows in a straight line. UCB1 and Thompson sampling explore less and less, and their regret
-# grows like the logarithm of time. Lai and Robbins (1985) proved that no algorithm can do better than
-# logarithmic, with a constant set by how hard the arms are to tell apart:
-# regret ≥ Σ (μ* − μ_a) / KL(μ_a, μ*) · ln T, asymptotically. Auer et al. (2002) bounded UCB1's regret from
-# above. Both are drawn with the simulations (1,000 runs each; a log time axis makes logarithms straight lines):
+# For epsilon-greedy with ε ≥ 0.2, theory and simulation agree within a few standard errors; with the smallest
+# epsilon, which explores slowest, some simulations have not found the best arm yet after 250 steps, which
+# pulls its average down. Softmax is never below its plateau by more than chance, and at temperature 0.2 clearly
+# above it: with few plays, the bad arms' estimated means are mostly below their true 0.1, which makes
+# the best arm look even better than it is. The plateau is where each is heading, not where it is after 250
+# steps.
 
 # %%
-long_runs = {name: B.simulate(policy, ARMS, LONG_HORIZON, 1_000 if not FAST else 200, SEED + 100 + i)
-             for i, (name, policy) in enumerate({"epsilon 0.1": B.EpsilonGreedy(0.1), "UCB1": B.UCB1(),
-                                                 "Thompson": B.ThompsonSampling()}.items())}
-steps = np.arange(1, LONG_HORIZON + 1)
-curves = {name: r.cumulative_regret() for name, r in long_runs.items()}
-curves["Lai-Robbins lower bound"] = B.lai_robbins_constant(ARMS) * np.log(steps)
-curves["UCB1 upper bound (Auer et al.)"] = B.ucb1_regret_bound(ARMS, steps)
-ax = helpers.plotting.bandit_curves(curves, ylabel="cumulative regret", log_x=True,
-                                    title=f"Regret over {LONG_HORIZON:,} steps")
-
-# %%
-final = {name: curve[-1] for name, curve in curves.items()}
-print(f"after {LONG_HORIZON:,} steps: " + ", ".join(f"{name} {value:.1f}" for name, value in final.items()))
-print(f"UCB1's bound is {final['UCB1 upper bound (Auer et al.)'] / final['UCB1']:.1f} times its actual regret")
+z = plateaus["difference in se"]
+helpers.claim(bool(z[["epsilon 0.2", "epsilon 0.3", "epsilon 0.4", "epsilon 0.5"]].abs().max() < 4),
+              "epsilon-greedy with epsilon >= 0.2 sits at its plateau")
+not_found = (classic["epsilon 0.1"].arms[:, -50:] == classic["epsilon 0.1"].best_arm).mean(axis=1) < 0.5
+helpers.claim(not_found.mean() > 0.001, "with epsilon 0.1, some simulations have not found the best arm yet")
+helpers.claim(bool(z.filter(like="softmax").min() > -3), "softmax is never below its plateau by more than chance")
+helpers.claim(z["softmax 0.2"] > 3, "softmax 0.2 sits clearly above its plateau")
 
 # %% [markdown]
-# Epsilon-greedy's regret is a straight line on the linear scale, an exponential on this log scale. UCB1 and
-# Thompson flatten into straight lines on the log scale, i.e. logarithmic growth, and Thompson sampling stays
-# close to the Lai-Robbins line. The bound is an asymptotic statement, so a good algorithm may sit slightly below
-# it at finite T. UCB1's own guarantee is correct but loose by a large factor: it is a worst case over all arm
-# configurations, not a prediction.
+# ## Regret over a long horizon
+#
+# The real test is the long run. A fixed epsilon keeps exploring at the same rate forever, so its regret grows
+# in a straight line. UCB1 and Thompson sampling explore less and less, and their regret grows like the
+# logarithm of time. Lai and Robbins (1985) proved that no algorithm that does well on every configuration of
+# arms can do better than logarithmic,
+# with a constant set by how hard the arms are to tell apart: regret ≥ c ln T with
+# c = Σ (μ* − μ_a) / KL(μ_a, μ*), asymptotically, where KL is the Kullback-Leibler divergence between the
+# arms' Bernoulli distributions. Auer et al. (2002) bounded UCB1's regret from above by
+# 8 Σ ln T / (μ* − μ_a) + (1 + π²/3) Σ (μ* − μ_a). Both bounds depend on these arms' gaps: they are statements
+# about this configuration, not worst cases over all arms (as the gaps shrink, Auer's constant grows without
+# limit; over all configurations, the worst regret after T steps grows like √(K T ln T)).
+#
+# Dividing regret by ln t turns a logarithm into a flat line and makes the constant readable: the Lai-Robbins
+# bound is the horizontal line c, and an algorithm that meets it asymptotically ends near it.
+
+# %%
+long_runs = {name: B.simulate(policy, ARMS, LONG_HORIZON, LONG_RUNS, SEED + 100 + i)
+             for i, (name, policy) in enumerate({"epsilon 0.1": B.EpsilonGreedy(0.1), "UCB1": B.UCB1(),
+                                                 "Thompson": B.ThompsonSampling()}.items())}
+steps = np.arange(2, LONG_HORIZON + 1)
+per_log = {name: r.cumulative_regret()[1:] / np.log(steps) for name, r in long_runs.items()}
+per_log["Lai-Robbins lower bound"] = np.full(len(steps), B.lai_robbins_constant(ARMS))
+per_log["UCB1 upper bound (Auer et al.)"] = B.ucb1_regret_bound(ARMS, steps) / np.log(steps)
+ax = helpers.plotting.bandit_curves(per_log, ylabel="cumulative regret / ln t", log_x=True,
+                                    title=f"Regret per unit of ln t over {LONG_HORIZON:,} steps")
+ax.set_xlim(left=10)
+ax.set_yscale("log")
+
+# %% [markdown]
+# The y axis is logarithmic too, so that the small constants stay apart. The values at the end, and at a tenth
+# of the horizon:
+
+# %%
+ends = pd.DataFrame({"at T / 10": {name: curve[LONG_HORIZON // 10 - 2] for name, curve in per_log.items()},
+                     "at T": {name: curve[-1] for name, curve in per_log.items()}})
+print(ends.round(2).to_string())
+thompson_vs_bound = ends.loc["Thompson", "at T"] / ends.loc["Lai-Robbins lower bound", "at T"]
+helpers.claim(ends.loc["epsilon 0.1", "at T"] > 2 * ends.loc["epsilon 0.1", "at T / 10"],
+              "epsilon-greedy's regret / ln t keeps climbing")
+helpers.claim(abs(thompson_vs_bound - 1) < 0.3, "Thompson sampling ends within 30 % of the Lai-Robbins constant")
+helpers.claim(ends.loc["UCB1", "at T"] > 3 * ends.loc["Lai-Robbins lower bound", "at T"],
+              "UCB1's regret / ln t is several times the Lai-Robbins constant")
+growth = ends["at T"] / ends["at T / 10"]
+helpers.claim(growth["UCB1"] < growth["epsilon 0.1"] / 2, "UCB1's regret / ln t grows far more slowly than epsilon's")
+helpers.claim(ends.loc["UCB1 upper bound (Auer et al.)", "at T"] > 3 * ends.loc["UCB1", "at T"],
+              "Auer et al.'s bound is several times UCB1's actual regret")
+
+# %% [markdown]
+# Epsilon-greedy's regret per ln t keeps climbing: its regret grows faster than any logarithm (linearly). UCB1's
+# grows far more slowly, several times above the Lai-Robbins constant. Thompson sampling's stays close to the constant;
+# the bound is asymptotic, so an algorithm may sit a little below it at finite T. UCB1's own guarantee holds but
+# is loose by the factor in the table: it is a bound, not a prediction. UCB1's bonus ignores that a Bernoulli
+# arm near 0.1 varies less than one near 0.5; **KL-UCB** (Garivier and Cappé, 2011) replaces the bonus by a
+# confidence bound built from the same Kullback-Leibler divergence as the Lai-Robbins constant, and meets that
+# constant asymptotically.
 #
 # ## The shop: offer variants as arms
 #
 # Back to the simulated shop of chapter 03. The marketing team has four offers for *all* visitors: none, 5 % off,
-# 10 % off, and free shipping (the shop pays 4 € per order). Each persuades differently and costs differently;
-# their true net revenue per visitor follows from the shop's assumptions:
+# 10 % off, and free shipping (the shop pays a fixed cost per order). Each persuades differently and costs
+# differently; their true net revenue per visitor follows from the shop's assumptions. Its standard deviation
+# per visitor comes from a pilot of 100,000 simulated visitors per offer, drawn the way the shop draws them:
 
 # %%
 shop = helpers.simulate.build_shop()
 VARIANTS = helpers.simulate.OFFER_VARIANTS
 true_value = np.array([helpers.simulate.variant_value(shop, v) for v in VARIANTS])
-pd.DataFrame({"true net revenue per visitor (€)": true_value.round(3),
-              "true conversion": [helpers.simulate.variant_probability(shop, v).mean().round(4) for v in VARIANTS]},
-             index=[v.name for v in VARIANTS])
+pilot_arms = np.repeat(np.arange(len(VARIANTS)), 100_000)
+pilot = helpers.simulate.variant_rewards(shop, VARIANTS)(pilot_arms, np.random.default_rng(SEED))
+reward_sd = np.array([pilot[pilot_arms == arm].std() for arm in range(len(VARIANTS))])
+offers = pd.DataFrame({"true net revenue per visitor (€)": true_value, "sd per visitor (€)": reward_sd,
+                       "true conversion": [helpers.simulate.variant_probability(shop, v).mean() for v in VARIANTS]},
+                      index=[v.name for v in VARIANTS])
+offers.round(3)
 
 # %% [markdown]
-# Compare three ways to run the next `SHOP_VISITORS` visitors: an equal-split A/B/n test (each visitor gets a random
-# variant), epsilon-greedy, and Thompson sampling. Rewards are net revenue in euros; UCB1 and Thompson sampling
-# expect rewards in [0, 1], so Thompson gets the revenue divided by 250 € (larger rewards, very rare, are
-# clipped) and we convert back for the comparison.
+# The offers differ by cents per visitor while one visitor's revenue varies by euros: most visitors buy nothing,
+# a few spend a lot. How many visitors does it take to tell the best offer from the runner-up? An equal split
+# with n visitors per offer estimates their difference with standard error sd · √(2 / n); to pick the better one
+# with probability 95 %, the gap must be 1.645 of those standard errors, so n = 2 (1.645 · sd / gap)².
 
 # %%
-SCALE = 250.0
-shop_runs = {
-    "equal split (A/B/n)": B.simulate_rewards(B.EpsilonGreedy(1.0), helpers.simulate.variant_rewards(shop, VARIANTS),
-                                              true_value, SHOP_VISITORS, SHOP_RUNS, SEED),
-    "epsilon-greedy 0.1": B.simulate_rewards(B.EpsilonGreedy(0.1), helpers.simulate.variant_rewards(shop, VARIANTS),
-                                             true_value, SHOP_VISITORS, SHOP_RUNS, SEED + 1),
-    "Thompson sampling": B.simulate_rewards(B.ThompsonSampling(),
-                                            helpers.simulate.variant_rewards(shop, VARIANTS, scale=SCALE),
-                                            true_value / SCALE, SHOP_VISITORS, SHOP_RUNS, SEED + 2),
-}
-euros = {name: (SCALE if name.startswith("Thompson") else 1.0) for name in shop_runs}
-outcome = pd.DataFrame({name: {
-    "net revenue (€, mean per run)": r.rewards.sum(axis=1).mean() * euros[name],
-    "expected loss against the best offer (€)": r.cumulative_regret()[-1] * euros[name],
-    "visitors on the best offer": (r.arms == r.best_arm).mean(),
-    "last 1,000 visitors on the best offer": (r.arms[:, -1000:] == r.best_arm).mean(),
-    "runs mostly on a wrong offer at the end": np.mean((r.arms[:, -1000:] == r.best_arm).mean(axis=1) < 0.5)}
-    for name, r in shop_runs.items()}).T
-outcome.round(3)
+import math
+
+from scipy import stats
+
+ranked = np.argsort(true_value)[::-1]
+gap = true_value[ranked[0]] - true_value[ranked[1]]
+per_arm = math.ceil(2 * (stats.norm.ppf(0.95) * reward_sd.max() / gap) ** 2)
+test_visitors = SHOP_UPDATES * math.ceil(len(VARIANTS) * per_arm / SHOP_UPDATES)
+horizon = HORIZON_DAYS * VISITORS_PER_DAY
+print(f"best: {VARIANTS[ranked[0]].name}, runner-up: {VARIANTS[ranked[1]].name}, gap {gap:.3f} € per visitor")
+print(f"{per_arm:,} visitors per offer, a test of {test_visitors:,} visitors: "
+      f"{test_visitors / VISITORS_PER_DAY:.0f} days at {VISITORS_PER_DAY:,} visitors a day")
+helpers.claim(per_arm > 10_000, "telling the best offer from the runner-up takes tens of thousands per offer")
+helpers.claim(test_visitors < horizon, "the test fits into the horizon")
+helpers.claim(test_visitors / VISITORS_PER_DAY >= 14, "the test takes weeks of traffic")
 
 # %% [markdown]
-# Both bandits earn more than the equal split, which keeps sending a quarter of the visitors to each offer,
-# including the two that lose money against no offer at all. But neither has settled by the last visitor: the
-# offers differ by cents per visitor while one visitor's revenue varies by tens of euros, so evidence builds
-# slowly, and in a sizeable share of runs a wrong offer still gets most of the traffic at the end (last column).
-# Epsilon-greedy commits early, which pays here on average but locks some runs onto a wrong offer. Thompson
-# sampling's Beta posterior is built for 0/1 rewards; on revenue squeezed into [0, 1] it is wider than the data
-# warrant, so it keeps exploring longer. The figure shows how slowly the traffic moves.
+# That is weeks of traffic for a difference of cents. Whether it is worth it depends on how long the shop will
+# use the winner: the **horizon**, here `HORIZON_DAYS` of traffic. Over the horizon, two things cost money: the
+# visitors who get a worse offer *during* the test, and every visitor *after* it if the test picked the wrong
+# offer. An equal-split test with n visitors per offer ends with each offer's mean estimated as
+# Normal(true mean, sd² / n) (the central limit theorem, with tens of thousands of visitors), so we can compute
+# both costs for any test length:
 
 # %%
-ax = helpers.plotting.bandit_curves({name: r.prob_best() for name, r in shop_runs.items()},
-                                    ylabel="share of runs showing the best offer", smooth=200,
+def equal_split_cost(per_offer, horizon, draws=20_000, seed=SEED):
+    """Expected regret (€) of an equal-split test of `per_offer` visitors per offer, then its winner."""
+    noise = np.random.default_rng(seed).standard_normal((draws, len(true_value)))  # same draws for every n
+    gaps = true_value.max() - true_value
+    chosen = np.argmax(true_value + reward_sd / np.sqrt(per_offer) * noise, axis=1)
+    during = per_offer * gaps.sum()
+    return during + (horizon - len(true_value) * per_offer) * gaps[chosen].mean(), (chosen == ranked[0]).mean()
+
+
+lengths = np.unique(np.geomspace(per_arm / 20, min(20 * per_arm, horizon / 4 - 1), 40).astype(int))
+cost = pd.DataFrame([equal_split_cost(n, horizon) for n in lengths], index=lengths,
+                    columns=["total regret (€)", "P(right offer)"])
+ax = cost["total regret (€)"].plot(logx=True, title=f"Equal-split test, then its winner, over {HORIZON_DAYS} days")
+ax.axvline(per_arm, color="grey", linestyle=":", label="test sized for 95 %")
+ax.set(xlabel="visitors per offer in the test (log scale)", ylabel="expected regret (€)")
+_ = ax.legend()
+
+# %% [markdown]
+# The curve is U-shaped. A short test is cheap while it runs but often deploys a worse offer for the rest of
+# the horizon; a long test pays for the losers long after the answer is clear. The sized test sits near the
+# bottom for this horizon; for shorter horizons the best test is shorter, as the table shows:
+
+# %%
+best_length = {}
+for days in [30, 90, HORIZON_DAYS, 2 * HORIZON_DAYS]:
+    h = days * VISITORS_PER_DAY
+    candidates = lengths[lengths < h / len(VARIANTS)]
+    totals = [equal_split_cost(n, h)[0] for n in candidates]
+    best_length[f"{days} days"] = {"best visitors per offer": candidates[int(np.argmin(totals))],
+                                   "its total regret (€)": min(totals),
+                                   "P(right offer)": equal_split_cost(candidates[int(np.argmin(totals))], h)[1]}
+best_length = pd.DataFrame(best_length).T
+print(best_length.round(3).to_string())
+at = cost["total regret (€)"]
+helpers.claim(bool(at[lengths <= per_arm / 4].min() > at[lengths >= per_arm].min()),
+              "a test a quarter of the sized length or shorter costs more over the horizon")
+helpers.claim(bool(at[lengths >= 4 * per_arm].min() > at[lengths <= per_arm].min()),
+              "a test four times the sized length or longer costs more over the horizon")
+helpers.claim(bool(np.all(np.diff(best_length["best visitors per offer"].to_numpy()) > 0)),
+              "the longer the horizon, the longer the best test")
+helpers.claim(equal_split_cost(per_arm, horizon)[0] < 1.1 * at.min(), "the sized test sits near the bottom")
+helpers.claim(best_length.loc["30 days", "P(right offer)"] < 0.8, "for a month, the best test often picks a near-miss")
+
+# %% [markdown]
+# So the decision is not "is the difference significant?" but "what does a wrong choice cost over the time we
+# will use it?". With a horizon of a month, no test long enough to find a gap of cents pays for itself: the
+# best is a short test that often picks a near-miss. The longer the horizon, the more a careful test is worth.
+#
+# ## A fair comparison: bandits against the A/B/n test
+#
+# A bandit changes the allocation during the test. To compare it fairly with the A/B/n test, give every method
+# the same test length, let each pick an offer at the end (the one with the best mean), deploy it for the rest
+# of the horizon, and score three things: the probability of picking the right offer, the regret during the
+# test, and the total regret over the horizon.
+#
+# A production bandit does not update after every visitor: it updates its assignment probabilities
+# `SHOP_UPDATES` times during the test (about once a day here), assigns each batch's visitors at random with
+# them, and **logs them**. `helpers.bandits.simulate_batches` runs any policy that way. Each batch's revenue is
+# drawn from the normal distribution with the offer's true mean and sd (the central limit theorem again: a
+# batch holds hundreds of visitors per offer).
+#
+# The contenders, all behind the same interface:
+#
+# - the **equal split** (A/B/n), which is *explore-then-commit* with the whole test as exploration;
+# - **explore-then-commit** with half the test: an equal split, then the rest of the test on its winner;
+# - **epsilon-greedy** with ε = 0.1;
+# - **Thompson sampling with a Beta posterior**, on revenue divided by 250 € to fit into [0, 1], as if it were
+#   a conversion;
+# - **Thompson sampling with a Gaussian posterior**: each offer's mean is Normal(mean so far, σ² / n), with σ
+#   the revenue's standard deviation that the shop knows from its history without offers;
+# - **top-two Thompson sampling** (Russo, 2016), designed to *identify* the best arm: half the time it plays
+#   the Gaussian posterior's leader, otherwise it redraws until another offer wins and plays that challenger,
+#   so the runner-up keeps getting visitors until the two are told apart.
+
+# %%
+batch = test_visitors // SHOP_UPDATES
+sigma = float(reward_sd[0])
+methods = {"equal split (A/B/n)": B.ExploreThenCommit(test_visitors),
+           "explore-then-commit (half)": B.ExploreThenCommit(test_visitors // 2),
+           "epsilon-greedy 0.1": B.EpsilonGreedy(0.1),
+           "Thompson, Beta (revenue / 250 €)": B.ThompsonSampling(scale=250.0),
+           "Thompson, Gaussian": B.GaussianThompsonSampling(sigma),
+           "top-two Thompson, Gaussian": B.TopTwoThompsonSampling(0.5, sigma=sigma)}
+batches = B.normal_sums(true_value, reward_sd)
+shop_runs = {name: B.simulate_batches(policy, batches, true_value, batch_size=batch, n_batches=SHOP_UPDATES,
+                                      n_simulations=SHOP_RUNS, seed=SEED + 10 + i, n_draws=100)
+             for i, (name, policy) in enumerate(helpers.progress(methods.items(), description="methods",
+                                                                 total=len(methods)))}
+
+# %% [markdown]
+# The table scores each method over `SHOP_RUNS` simulated tests (se: the Monte Carlo standard error):
+
+# %%
+def verdict(result):
+    chosen = result.chosen_arm()
+    right = (chosen == result.best_arm).astype(float)
+    during = result.regret()
+    total = during + (horizon - test_visitors) * (true_value.max() - true_value[chosen])
+    n = len(chosen)
+    return {"P(right offer)": right.mean(), "se P": right.std() / np.sqrt(n),
+            "regret during test (€)": during.mean(), "se during": during.std() / np.sqrt(n),
+            "total regret (€)": total.mean(), "se total": total.std() / np.sqrt(n)}
+
+
+fair = pd.DataFrame({name: verdict(result) for name, result in shop_runs.items()}).T
+fair.round(3)
+
+# %% [markdown]
+# What the table shows:
+#
+# - The equal split picks the right offer in about 95 % of tests, as it was sized to; every bandit loses less
+#   *during* the test.
+# - Explore-then-commit with half the test loses about half as much during the test. Its committed offer keeps
+#   being measured, so a commitment that disappoints is replaced.
+# - **A posterior that fits the data matters.** The Beta posterior treats revenue / 250 € like a conversion,
+#   and its spread is much wider than the data's (the ratio is printed below), so it keeps exploring losers:
+#   the Gaussian posterior cuts the regret during the test by more than a third. The Beta posterior's extra
+#   exploration buys at most a few points of probability of picking the right offer.
+# - Top-two Thompson sampling keeps testing the runner-up: it loses more during the test than plain Thompson
+#   sampling, still less than the equal split, and picks the right offer at least as often as the equal
+#   split, within the Monte Carlo error.
+# - Over the horizon, the Gaussian Thompson sampler's total regret is below the equal split's. Epsilon-greedy,
+#   which rarely shows the runner-up, picks the right offer less often than the equal split, and its deployment
+#   costs it more than its whole test did.
+# - The equal split's row can be computed without simulating: the `equal_split_cost` above, at the same test
+#   length, agrees with it within the Monte Carlo error (printed below).
+
+# %%
+n_mean = test_visitors / len(VARIANTS)
+beta_spread = 250.0 * np.sqrt(true_value / 250.0 * (1 - true_value / 250.0) / n_mean)
+spread_ratio = beta_spread / (reward_sd / np.sqrt(n_mean))
+print("Beta posterior's sd / the mean's actual sd, per offer: " + ", ".join(f"{r:.1f}" for r in spread_ratio))
+helpers.claim(bool(spread_ratio.min() > 1.5), "the Beta posterior is much wider than the data warrant")
+
+# %% [markdown]
+# To check the table's statements, a few short names, `se_difference` (the standard error of a difference
+# between two methods' probabilities), and the equal split's row computed without simulating:
+
+# %%
+F = fair.to_dict("index")
+ab, beta_ts, gauss, top_two, eps = ("equal split (A/B/n)", "Thompson, Beta (revenue / 250 €)",
+                                    "Thompson, Gaussian", "top-two Thompson, Gaussian", "epsilon-greedy 0.1")
+
+
+def se_difference(a, b):
+    return np.hypot(F[a]["se P"], F[b]["se P"])
+
+
+def p_right(name):
+    return F[name]["P(right offer)"]
+
+
+def during(name):
+    return F[name]["regret during test (€)"]
+
+
+analytic_total, analytic_right = equal_split_cost(test_visitors // len(VARIANTS), horizon)
+print(f"equal split computed: total regret {analytic_total:,.0f} €, P(right offer) {analytic_right:.3f}")
+
+# %% [markdown]
+# And the statements about the table, one check each:
+
+# %%
+helpers.claim(p_right(ab) > 0.9, "the equal split picks the right offer in about 95 % of tests")
+helpers.claim(abs(F[ab]["total regret (€)"] - analytic_total) < 3 * F[ab]["se total"],
+              "the simulated equal split agrees with the computed one")
+helpers.claim(all(during(m) < during(ab) for m in F if m != ab), "every bandit loses less during the test")
+helpers.claim(during("explore-then-commit (half)") < 0.6 * during(ab), "explore-then-commit (half) loses about half")
+helpers.claim(during(gauss) < 0.67 * during(beta_ts), "the Gaussian posterior cuts the Beta's test regret by a third+")
+helpers.claim(p_right(beta_ts) - p_right(gauss) < 0.08, "the Beta's exploration buys at most a few points of P")
+helpers.claim(during(gauss) < during(top_two), "top-two Thompson loses more during the test than plain Thompson")
+helpers.claim(p_right(top_two) > p_right(ab) - 2 * se_difference(top_two, ab),
+              "top-two Thompson picks the right offer at least as often as the equal split, within error")
+helpers.claim(F[gauss]["total regret (€)"] < F[ab]["total regret (€)"], "Gaussian Thompson's total regret is lower")
+helpers.claim(p_right(eps) < p_right(ab), "epsilon-greedy picks the right offer less often than the equal split")
+helpers.claim(F[eps]["total regret (€)"] > 2 * during(eps), "epsilon-greedy's deployment costs more than its test")
+
+# %% [markdown]
+# The figure shows where each method sends the visitors during the test:
+
+# %%
+ax = helpers.plotting.bandit_curves({name: r.share_best() for name, r in shop_runs.items()},
+                                    ylabel="share of the batch on the best offer",
                                     title="Where each method sends the visitors")
+ax.set_xlabel(f"update (batch of {batch:,} visitors)")
+share_end = {name: r.share_best()[-1] for name, r in shop_runs.items()}
+print("share of the last batch on the best offer: " + ", ".join(f"{n} {v:.2f}" for n, v in share_end.items()))
+helpers.claim(share_end["Thompson, Gaussian"] > share_end["Thompson, Beta (revenue / 250 €)"],
+              "Gaussian Thompson ends with more traffic on the best offer than Beta Thompson")
 
 # %% [markdown]
-# **What the bandit costs you.** Three things an A/B test gives and a bandit does not:
+# ## What the bandit costs you, and how logging fixes part of it
 #
-# 1. **Unbiased estimates of the losers.** A bandit stops playing an arm once it looks bad, so an arm that was
-#    unlucky early is rarely given the chance to recover: the estimates of losing arms are biased downwards,
-#    and imprecise. Compare each arm's estimated value at the end with the truth:
+# Three things an A/B test gives and a bandit does not give for free:
+#
+# **1. Unbiased estimates of every offer.** A bandit stops playing an offer once it looks bad, so an offer that
+# was unlucky early is rarely given the chance to recover, while a lucky one is played until its estimate comes
+# back down: the plain means of adaptively collected data are biased downwards (Nie et al., 2018). The fix
+# needs the log: each batch's assignment probabilities (*propensities*). Weighting each visitor's reward by
+# one over the probability that they got that offer (**inverse-propensity weighting**) gives an unbiased
+# estimate of what the offer would earn on everyone, as long as no probability is zero. So production bandits
+# keep a floor: below, Gaussian Thompson sampling with every offer kept at 2 % of traffic or more.
 
 # %%
-def arm_estimates(result, scale):
-    counts = np.stack([(result.arms == a).sum(axis=1) for a in range(len(VARIANTS))], axis=1)
-    sums = np.stack([np.where(result.arms == a, result.rewards, 0).sum(axis=1) for a in range(len(VARIANTS))],
-                    axis=1)
-    means = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan) * scale
-    se = np.nanstd(means, axis=0) / np.sqrt(np.sum(counts > 0, axis=0))
-    return np.nanmean(means, axis=0), se, np.median(counts, axis=0)
-
-
-table = pd.DataFrame({"truth (€)": true_value}, index=[v.name for v in VARIANTS])
-for name, short in [("equal split (A/B/n)", "A/B/n"), ("Thompson sampling", "Thompson")]:
-    mean_estimate, se, median_visitors = arm_estimates(shop_runs[name], euros[name])
-    table[f"{short}: mean estimate (€)"] = mean_estimate
-    table[f"{short}: bias in se"] = (mean_estimate - true_value) / se
-    table[f"{short}: median visitors"] = median_visitors
-table.round(3)
+floored = B.simulate_batches(B.GaussianThompsonSampling(sigma), batches, true_value, batch_size=batch,
+                             n_batches=SHOP_UPDATES, n_simulations=SHOP_RUNS, seed=SEED + 20, min_share=0.02,
+                             n_draws=100)
+bias = {}
+estimators = {"plain mean": floored.estimated_means(), "inverse-propensity weighted": floored.ipw_means()}
+for label, estimates in estimators.items():
+    bias[f"{label}: bias (€)"] = estimates.mean(axis=0) - true_value
+    bias[f"{label}: se (€)"] = estimates.std(axis=0) / np.sqrt(SHOP_RUNS)
+bias = pd.DataFrame(bias, index=offers.index)
+bias["median visitors"] = np.median(floored.counts.sum(axis=1), axis=0)
+bias.round(3)
 
 # %% [markdown]
-# The equal split estimates every offer from a quarter of the visitors each, within a standard error or so
-# of the truth. Thompson sampling's estimates lie below the truth for every offer, by one to a few standard
-# errors (the "bias in se" column): an arm that had bad luck gets played less and keeps its low estimate, while
-# one that had good luck gets played more until its estimate comes back down, so adaptively collected means are
-# biased downwards (Nie et al., 2018). The losing offers also rest on fewer visitors.
+# The plain means lie below the truth for the offers the bandit neglects, by more than their Monte Carlo
+# error; the inverse-propensity-weighted estimates are within a few standard errors of the truth for every
+# offer, at the price of a larger spread for the neglected offers (compare the se columns: the weights reach
+# 1 / 0.02 = 50). For a neglected offer, the plain mean rests on few visitors; the weighted one uses the same
+# visitors, scaled up.
+
+# %%
+plain_z = bias["plain mean: bias (€)"] / bias["plain mean: se (€)"]
+ipw_z = bias["inverse-propensity weighted: bias (€)"] / bias["inverse-propensity weighted: se (€)"]
+neglected = bias["median visitors"] < bias["median visitors"].max()
+print("bias in standard errors, plain: " + ", ".join(f"{z:.1f}" for z in plain_z)
+      + "; weighted: " + ", ".join(f"{z:.1f}" for z in ipw_z))
+helpers.claim(bool((plain_z[neglected] < -2).all()), "plain means of the neglected offers lie below the truth")
+helpers.claim(bool((ipw_z.abs() < 3.5).all()), "weighted estimates are within a few standard errors of the truth")
+helpers.claim(bool((bias["inverse-propensity weighted: se (€)"] > bias["plain mean: se (€)"])[neglected].all()),
+              "the weighted estimates of the neglected offers spread more")
+
+# %% [markdown]
+# **2. A clean significance test.** The sample sizes of a bandit depend on the outcomes so far, so the
+# textbook tests and intervals of chapter 03 do not apply as they are; with logged propensities, weighted
+# estimators and always-valid methods can restore them (chapter 05 comes back to the latter).
 #
-# 2. **A clean significance test.** The sample sizes of a bandit depend on the outcomes so far, so the
-#    textbook tests and intervals of chapter 03 do not apply without corrections.
-# 3. **A sample-ratio check and guardrails.** Traffic is meant to drift between arms, so a sample-ratio
-#    mismatch cannot be detected the usual way, and an arm that hurts a guardrail metric (returns, complaints)
-#    is not watched unless you build that in.
+# **3. A sample-ratio check and guardrails.** Traffic is meant to drift between offers, so the check of chapter
+# 03 against an equal split would always fire. With the log it works again: the propensities say how many
+# visitors each offer *should* have got (the sum over batches of batch size × probability), and a chi-square
+# test compares that with what the log holds. Below, the correct logs, and logs in which a faulty redirect
+# loses one in ten of the best offer's visitors, each checked with the threshold used in practice, p < 0.0005
+# (Fabijan et al., 2019):
+
+# %%
+def srm_p_values(counts, propensities):
+    """Chi-square test of the logged visitors per offer against those the logged propensities predict."""
+    expected = (propensities * counts.sum(axis=2, keepdims=True)).sum(axis=1)
+    return stats.chisquare(counts.sum(axis=1), expected, axis=1).pvalue
+
+
+lost = np.zeros_like(floored.counts)
+best = floored.best_arm
+lost[:, :, best] = np.random.default_rng(SEED + 30).binomial(floored.counts[:, :, best].astype(int), 0.1)
+p_values = {"correct logs": srm_p_values(floored.counts, floored.propensities),
+            "10 % of one offer lost": srm_p_values(floored.counts - lost, floored.propensities),
+            "checked against an equal split": stats.chisquare(floored.counts.sum(axis=1), axis=1).pvalue}
+alarms = pd.Series({name: (p < 0.0005).mean() for name, p in p_values.items()}, name="share of runs flagged")
+alarms.to_frame()
+
+# %%
+helpers.claim(alarms["correct logs"] < 0.02, "the check rarely fires on correct logs")
+helpers.claim(alarms["10 % of one offer lost"] > 0.9, "the check catches a redirect that loses 10 % of one offer")
+helpers.claim(alarms["checked against an equal split"] > 0.9, "against an equal split the check always fires")
+
+# %% [markdown]
+# Guardrails need the same care: an offer that hurts a guardrail metric (returns, complaints) is not watched
+# unless you log and check that metric per offer, as in chapter 03.
 #
 # ## When to use which
 #
 # | situation | choose |
 # |---|---|
 # | you need a decision you can defend, an effect size with an interval, guardrails | A/B test (chapter 03) |
-# | a one-off choice between few variants, with time to wait for the result | A/B test |
+# | a one-off choice between few variants, used for a long time | A/B test, sized for the horizon |
+# | you must find the best variant but also want to lose less while testing | top-two Thompson sampling |
 # | many variants, short-lived content (headlines, daily deals), cost of showing losers matters | bandit |
 # | you will keep optimising forever and the best arm may change over time | bandit, with some exploration kept |
 # | rewards arrive late (purchases days later) or the metric is very noisy | A/B test, or a bandit on a fast proxy |
 #
+# Whatever you run: pick the posterior or the bonus for the reward's scale, log every assignment's
+# probability, and keep every probability above a floor.
+#
 # ## A playground
 #
-# Pick an algorithm, its parameter and the arms' means; the playground runs the simulation and draws the
-# probability of playing the best arm (it needs a running kernel; the figures of the classic experiment above
-# show the same function on a static page).
+# Pick an algorithm, its parameter (epsilon for epsilon-greedy, the temperature for softmax; UCB1 and Thompson
+# sampling have none) and the arms' means; the playground runs the simulation and draws the probability of
+# playing the best arm (it needs a running kernel; the figures of the classic experiment above show the same
+# function on a static page).
 
 # %% tags=["nbval-ignore-output"]
 helpers.widgets.bandit_playground()
@@ -403,17 +705,38 @@ helpers.exercises.ch04.q3.check(answer_4_3)
 # helpers.exercises.ch04.q3.solution()
 
 # %% [markdown]
+# ### Exercise 4.4
+#
+# A bandit's log holds three batches of 1,000 visitors. The offer "free shipping" was assigned with
+# probability 0.5, 0.2 and 0.1 in them, and its visitors' net revenue summed to 2,100 €, 1,200 € and 300 €.
+# Estimate, by inverse-propensity weighting, the net revenue per visitor if every one of the 3,000 visitors had
+# got free shipping.
+
+# %%
+answer_4_4 = ...
+helpers.exercises.ch04.q4.check(answer_4_4)
+
+# %%
+# helpers.exercises.ch04.q4.hint()
+# helpers.exercises.ch04.q4.solution()
+
+# %% [markdown]
 # ## Key points
 #
 # - A bandit trades exploring (learning) against exploiting (earning); regret measures what the trade costs.
 # - Epsilon-greedy and softmax are simple and plateau where theory says; a fixed epsilon pays a regret that
 #   grows linearly forever.
-# - UCB1 and Thompson sampling achieve logarithmic regret; Thompson sampling is close to the Lai-Robbins limit.
+# - UCB1 and Thompson sampling achieve logarithmic regret; Thompson sampling is close to the Lai-Robbins
+#   constant, UCB1 several times above it. Plot regret / ln t to tell them apart. Auer et al.'s bound depends
+#   on the gaps and is loose.
 # - Break ties at random, or results depend on the order of the arms.
-# - In the shop, bandits earn more than an equal split; with small differences and noisy revenue they learn
-#   slowly, and they give biased estimates, no clean test, no sample-ratio check and no guardrails.
-# - An algorithm's assumptions matter: Thompson sampling's Beta posterior fits 0/1 rewards, UCB1's bonus
-#   assumes rewards spread over [0, 1].
+# - An algorithm's assumptions matter: a Beta posterior fits 0/1 rewards; for revenue, a Gaussian posterior
+#   with the revenue's scale explores far less and finds the best offer as often.
+# - Compare a bandit with an A/B/n test on the same test length, by the offer each picks, the regret during
+#   the test and the total regret including the deployment; size the test for the horizon the choice will be
+#   used, not for significance alone.
+# - Log every assignment's probability, and keep it above a floor: then inverse-propensity weighting gives
+#   unbiased estimates and the sample-ratio check works again.
 #
 # ## Further reading
 #
@@ -422,16 +745,27 @@ helpers.exercises.ch04.q3.check(answer_4_3)
 #   *Machine Learning* 47, 235–256, 2002.
 # - T. L. Lai and H. Robbins, "Asymptotically efficient adaptive allocation rules", *Advances in Applied
 #   Mathematics* 6(1), 4–22, 1985.
+# - A. Garivier and O. Cappé, "The KL-UCB Algorithm for Bounded Stochastic Bandits and Beyond", *Proceedings of
+#   the 24th Annual Conference on Learning Theory (COLT)*, PMLR 19, 359–376, 2011.
+# - D. Russo, "Simple Bayesian Algorithms for Best Arm Identification", *Proceedings of the 29th Annual
+#   Conference on Learning Theory (COLT)*, PMLR 49, 1417–1418, 2016; full version in *Operations Research*
+#   68(6), 1625–1647, 2020.
 # - D. J. Russo, B. Van Roy, A. Kazerouni, I. Osband and Z. Wen, "A Tutorial on Thompson Sampling",
 #   *Foundations and Trends in Machine Learning* 11(1), 1–96, 2018.
-# - T. Lattimore and C. Szepesvári, *Bandit Algorithms*, Cambridge University Press, 2020.
+# - T. Lattimore and C. Szepesvári, *Bandit Algorithms*, Cambridge University Press, 2020 (chapter 6:
+#   explore-then-commit).
 # - X. Nie, X. Tian, J. Taylor and J. Zou, "Why Adaptively Collected Data Have Negative Bias and How to Correct
 #   for It", *Proceedings of the 21st International Conference on Artificial Intelligence and Statistics
 #   (AISTATS)*, PMLR 84, 1261–1269, 2018.
+# - D. G. Horvitz and D. J. Thompson, "A Generalization of Sampling Without Replacement from a Finite
+#   Universe", *Journal of the American Statistical Association* 47(260), 663–685, 1952.
+# - A. Fabijan, J. Gupchup, S. Gupta, J. Omhover, W. Qin, L. Vermeer and P. Dmitriev, "Diagnosing Sample
+#   Ratio Mismatch in Online Controlled Experiments: A Taxonomy and Rules of Thumb for Practitioners",
+#   *Proceedings of the 25th ACM SIGKDD Conference on Knowledge Discovery and Data Mining*, 2156–2164, 2019.
 #
 # ## What's next
 #
-# This is the end of the path from prototype to production: a model that ranks well, simplified and proven
-# equal, then tested for what it does. The natural next steps are contextual bandits, which choose the offer per
-# visitor from their features (uniting chapters 01 and 04), and uplift models, which predict the effect of the
-# offer rather than the purchase (the lesson of chapter 03).
+# The shop's tests take weeks because revenue is noisy. Chapter 05 makes experiments faster and safer:
+# variance reduction with the production model's score, heavy tails, and tests you may look at any time.
+# Chapter 06 then lets a bandit choose the offer per visitor from the model's score, and uses logged
+# propensities, as above, to evaluate a new policy before it runs.

@@ -6,6 +6,13 @@ arm to play next in every simulation. The engine keeps the counts and sums; poli
 
 Ties between equally good arms are broken uniformly at random: taking the first index instead would favour
 low-numbered arms (chapter 04 shows how much).
+
+A production bandit usually updates in batches (once an hour, once a day): within a batch it assigns visitors at
+random with fixed probabilities and logs them. :func:`simulate_batches` runs any policy that way; a policy may
+give its probabilities exactly with an ``assignment_probabilities(counts, sums, step, rng)`` method, otherwise
+they are estimated from repeated calls of ``select`` (:func:`assignment_probabilities`). Either way, the
+probabilities logged are the ones the visitors were assigned with, so estimates weighted by their inverse are
+unbiased.
 """
 
 from __future__ import annotations
@@ -25,6 +32,12 @@ def _argmax_random_ties(values: np.ndarray, rng: np.random.Generator) -> np.ndar
 
 def _means(counts: np.ndarray, sums: np.ndarray) -> np.ndarray:
     return np.divide(sums, counts, out=np.zeros_like(sums, dtype=float), where=counts > 0)
+
+
+def _check_positive(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
 
 
 def _check_unit(name: str, value: float) -> float:
@@ -47,16 +60,21 @@ class EpsilonGreedy:
         explore = rng.random(len(counts)) < self.epsilon
         return np.where(explore, rng.integers(0, counts.shape[1], len(counts)), greedy)
 
+    def assignment_probabilities(self, counts, sums, step, rng):
+        """Exact: 1 - epsilon on the best mean (shared by tied arms), plus epsilon / arms on every arm."""
+        return (1 - self.epsilon) * _greedy_shares(_means(counts, sums)) + self.epsilon / counts.shape[1]
+
     def __str__(self) -> str:
         return f"epsilon-greedy, epsilon = {self.epsilon:g}"
 
 
 @dataclass(frozen=True)
 class AnnealingEpsilonGreedy:
-    """Epsilon-greedy whose epsilon falls as 1 / log(step + 1.0000001) (J. M. White's annealing schedule)."""
+    """Epsilon-greedy whose epsilon at step t = 1, 2, … is 1 / ln t, capped at 1 (J. M. White's annealing
+    schedule; like his code, it adds 1e-7 to t so that the first step does not divide by zero)."""
 
     def select(self, counts, sums, step, rng):
-        return EpsilonGreedy(min(1.0, 1 / math.log(step + 1.0000001))).select(counts, sums, step, rng)
+        return EpsilonGreedy(min(1.0, 1 / math.log(step + 1e-7))).select(counts, sums, step, rng)
 
     def __str__(self) -> str:
         return "annealing epsilon-greedy"
@@ -110,11 +128,22 @@ class UCB1:
 class ThompsonSampling:
     """Draw a mean for each arm from its Beta(1 + rewards, 1 + count - rewards) posterior; play the largest.
 
-    Exact for 0/1 rewards; for rewards in [0, 1] the reward sums act as fractional successes.
+    Exact for 0/1 rewards; for rewards in [0, 1] the reward sums act as fractional successes. Rewards on another
+    scale are divided by ``scale`` first (e.g. revenue in euros by 250 €), and each arm's scaled sum is then
+    clipped to [0, count].
     """
 
+    scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        _check_positive("scale", self.scale)
+
+    def _draw(self, counts, sums, rng):
+        successes = sums if self.scale == 1 else np.clip(sums / self.scale, 0, counts)
+        return rng.beta(1 + successes, 1 + counts - successes)
+
     def select(self, counts, sums, step, rng):
-        return _argmax_random_ties(rng.beta(1 + sums, 1 + counts - sums), rng)
+        return _argmax_random_ties(self._draw(counts, sums, rng), rng)
 
     def __str__(self) -> str:
         return "Thompson sampling"
@@ -209,3 +238,256 @@ def ucb1_regret_bound(arm_means, horizon: np.ndarray) -> np.ndarray:
     gaps = means.max() - means[means < means.max()]
     t = np.asarray(horizon, dtype=float)
     return 8 * np.log(t) * np.sum(1 / gaps) + (1 + math.pi**2 / 3) * gaps.sum()
+
+
+# --- policies for rewards on any scale, for identifying the best arm, and the bridge to A/B/n tests -----------
+
+def _greedy_shares(means: np.ndarray) -> np.ndarray:
+    """One-hot on the best mean of each row, shared equally between tied arms."""
+    best = (means == means.max(axis=1, keepdims=True)).astype(float)
+    return best / best.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class GaussianThompsonSampling:
+    """Thompson sampling for rewards on any scale, such as revenue in euros.
+
+    An arm's mean has the posterior Normal(mean so far, sigma^2 / plays): a flat prior and rewards whose standard
+    deviation ``sigma`` is known (e.g. from earlier tests). Draw a mean for each arm, play the largest; arms not
+    played yet are played first.
+    """
+
+    sigma: float
+
+    def __post_init__(self) -> None:
+        _check_positive("sigma", self.sigma)
+
+    def _draw(self, counts, sums, rng):
+        sd = self.sigma / np.sqrt(np.maximum(counts, 1))
+        return np.where(counts > 0, rng.normal(_means(counts, sums), sd), np.inf)
+
+    def select(self, counts, sums, step, rng):
+        return _argmax_random_ties(self._draw(counts, sums, rng), rng)
+
+    def __str__(self) -> str:
+        return f"Gaussian Thompson sampling, sigma = {self.sigma:g}"
+
+
+@dataclass(frozen=True)
+class TopTwoThompsonSampling:
+    """Top-two Thompson sampling (Russo, 2016), built to find the best arm rather than to earn while testing.
+
+    Draw a mean for each arm from the posterior; with probability ``beta`` play the arm with the largest draw (the
+    leader); otherwise draw again until another arm wins, and play that one (the challenger). After
+    ``max_redraws`` draws without a new winner, the challenger is the arm with the second-largest last draw.
+    The posterior is Gaussian with known ``sigma`` (as :class:`GaussianThompsonSampling`) when ``sigma`` is given,
+    else Beta for rewards in [0, 1] (as :class:`ThompsonSampling`).
+    """
+
+    beta: float = 0.5
+    sigma: float | None = None
+    max_redraws: int = 100
+
+    def __post_init__(self) -> None:
+        _check_unit("beta", self.beta)
+        if self.sigma is not None:
+            _check_positive("sigma", self.sigma)
+        if isinstance(self.max_redraws, bool) or not isinstance(self.max_redraws, int) or self.max_redraws < 1:
+            raise ValueError(f"max_redraws must be a positive whole number, got {self.max_redraws!r}")
+
+    def _draw(self, counts, sums, rng):
+        if self.sigma is None:
+            return ThompsonSampling()._draw(counts, sums, rng)
+        return GaussianThompsonSampling(self.sigma)._draw(counts, sums, rng)
+
+    def select(self, counts, sums, step, rng):
+        leader = _argmax_random_ties(self._draw(counts, sums, rng), rng)
+        challenger = np.full(len(counts), -1)
+        for _ in range(self.max_redraws):
+            waiting = challenger < 0
+            if not waiting.any():
+                break
+            draws = self._draw(counts[waiting], sums[waiting], rng)
+            winner = _argmax_random_ties(draws, rng)
+            challenger[waiting] = np.where(winner != leader[waiting], winner, -1)
+        waiting = challenger < 0
+        if waiting.any():
+            draws = self._draw(counts[waiting], sums[waiting], rng)
+            draws[np.arange(waiting.sum()), leader[waiting]] = -np.inf
+            challenger[waiting] = _argmax_random_ties(draws, rng)
+        return np.where(rng.random(len(counts)) < self.beta, leader, challenger)
+
+    def assignment_probabilities(self, counts, sums, step, rng):
+        """beta * a_i + (1 - beta) * sum over j != i of a_j a_i / (1 - a_j), where a, the probabilities of being
+        the best arm, are estimated from 200 posterior draws; when every draw has the same leader, the
+        challenger is chosen uniformly among the other arms."""
+        base = ThompsonSampling() if self.sigma is None else GaussianThompsonSampling(self.sigma)
+        best = _estimated_probabilities(base, counts, sums, step, rng, 200)
+        arms = counts.shape[1]
+        others = 1 - best
+        ratio = np.where(others[:, None, :] > 1e-12,
+                         best[:, :, None] / np.maximum(others[:, None, :], 1e-12), 1 / (arms - 1))
+        ratio[:, np.arange(arms), np.arange(arms)] = 0.0                    # the challenger differs from the leader
+        challenger = (ratio * best[:, None, :]).sum(axis=2)                 # sum over the leader j
+        probability = self.beta * best + (1 - self.beta) * challenger
+        return probability / probability.sum(axis=1, keepdims=True)
+
+    def __str__(self) -> str:
+        return f"top-two Thompson sampling, beta = {self.beta:g}"
+
+
+@dataclass(frozen=True)
+class ExploreThenCommit:
+    """Explore uniformly at random for the first ``explore_steps`` steps, then play the arm with the best mean.
+
+    With ``explore_steps`` equal to a test's length this is an equal-split A/B/n test followed by deploying its
+    winner. After exploring, only the played arm's mean keeps changing, so the policy stays with its choice
+    unless that arm's mean falls below another arm's (frozen) mean.
+    """
+
+    explore_steps: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.explore_steps, bool) or not isinstance(self.explore_steps, (int, np.integer)) \
+                or self.explore_steps < 0:
+            raise ValueError(f"explore_steps must be a whole number >= 0, got {self.explore_steps!r}")
+
+    def select(self, counts, sums, step, rng):
+        if step <= self.explore_steps:
+            return rng.integers(0, counts.shape[1], len(counts))
+        return _argmax_random_ties(_means(counts, sums), rng)
+
+    def assignment_probabilities(self, counts, sums, step, rng):
+        """Exact: uniform while exploring, then all on the best mean (shared by ties)."""
+        if step <= self.explore_steps:
+            return np.full(counts.shape, 1 / counts.shape[1])
+        return _greedy_shares(_means(counts, sums))
+
+    def __str__(self) -> str:
+        return f"explore-then-commit after {self.explore_steps:,} steps"
+
+
+def _estimated_probabilities(policy, counts, sums, step, rng, n_draws: int) -> np.ndarray:
+    """Share of ``n_draws`` calls of ``policy.select`` that pick each arm, for every row."""
+    rows, arms = counts.shape
+    chosen = policy.select(np.repeat(counts, n_draws, axis=0), np.repeat(sums, n_draws, axis=0), step, rng)
+    picks = np.zeros((rows, arms))
+    np.add.at(picks, (np.repeat(np.arange(rows), n_draws), chosen), 1.0)
+    return picks / n_draws
+
+
+def assignment_probabilities(policy, counts: np.ndarray, sums: np.ndarray, step: int, rng: np.random.Generator,
+                             n_draws: int = 200) -> np.ndarray:
+    """The probability with which ``policy`` plays each arm next, for every simulation (rows sum to 1).
+
+    Exact when the policy has an ``assignment_probabilities`` method; otherwise the share of ``n_draws`` calls of
+    its ``select`` that pick each arm (what a batched production bandit does for Thompson sampling).
+    """
+    if not hasattr(policy, "select"):
+        raise TypeError(f"policy must have a select(counts, sums, step, rng) method, got {type(policy).__name__}")
+    if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 1:
+        raise ValueError(f"n_draws must be a positive whole number, got {n_draws!r}")
+    if hasattr(policy, "assignment_probabilities"):
+        return policy.assignment_probabilities(counts, sums, step, rng)
+    return _estimated_probabilities(policy, counts, sums, step, rng, n_draws)
+
+
+BatchSampler = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+
+
+def bernoulli_sums(arm_means) -> BatchSampler:
+    """A batch sampler for :func:`simulate_batches`: the number of successes of each arm's visitors."""
+    means = np.asarray(arm_means, dtype=float)
+    if means.ndim != 1 or ((means < 0) | (means > 1)).any():
+        raise ValueError(f"arm_means must be probabilities in [0, 1], got {arm_means!r}")
+    return lambda counts, rng: rng.binomial(np.asarray(counts).astype(np.int64), means).astype(float)
+
+
+def normal_sums(arm_means, arm_sds) -> BatchSampler:
+    """A batch sampler for :func:`simulate_batches`: each arm's reward sum over n visitors drawn from
+    Normal(n * mean, n * sd^2), the central-limit approximation for batches of many visitors."""
+    means, sds = np.asarray(arm_means, dtype=float), np.asarray(arm_sds, dtype=float)
+    if means.ndim != 1 or means.shape != sds.shape or not (sds >= 0).all():
+        raise ValueError("arm_means and arm_sds must be two lists of the same length, with arm_sds >= 0")
+    return lambda counts, rng: rng.normal(counts * means, np.sqrt(counts) * sds)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """The log of batched bandit runs: per simulation, batch and arm (shape (simulations, batches, arms)), the
+    visitors assigned (``counts``), the sum of their rewards (``sums``) and the assignment probability used
+    (``propensities``); with the arms' true mean rewards."""
+
+    counts: np.ndarray
+    sums: np.ndarray
+    propensities: np.ndarray
+    arm_means: np.ndarray
+
+    @property
+    def best_arm(self) -> int:
+        return int(np.argmax(self.arm_means))
+
+    def regret(self) -> np.ndarray:
+        """Per simulation, the expected reward lost against always playing the best arm."""
+        return (self.counts * (self.arm_means.max() - self.arm_means)).sum(axis=(1, 2))
+
+    def share_best(self) -> np.ndarray:
+        """Share of each batch's visitors given the best arm, averaged over simulations."""
+        return (self.counts[:, :, self.best_arm] / self.counts.sum(axis=2)).mean(axis=0)
+
+    def estimated_means(self) -> np.ndarray:
+        """Per simulation and arm, the plain mean reward of the arm's visitors (NaN for an arm never played)."""
+        counts = self.counts.sum(axis=1)
+        return np.where(counts > 0, self.sums.sum(axis=1) / np.maximum(counts, 1), np.nan)
+
+    def chosen_arm(self) -> np.ndarray:
+        """Per simulation, the arm with the best plain mean at the end: the one a team would deploy."""
+        means = self.estimated_means()
+        return np.argmax(np.where(np.isnan(means), -np.inf, means), axis=1)
+
+    def ipw_means(self) -> np.ndarray:
+        """Per simulation and arm, the inverse-propensity-weighted estimate of the arm's mean reward:
+        the sum over batches of (reward sum / propensity), divided by all visitors. Unbiased when every
+        propensity is positive."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weighted = np.where(self.counts > 0, self.sums / self.propensities, 0.0)
+        return weighted.sum(axis=1) / self.counts.sum(axis=(1, 2))[:, None]
+
+    def expected_counts(self) -> np.ndarray:
+        """Per simulation and arm, the visitors the logged propensities lead you to expect."""
+        return (self.propensities * self.counts.sum(axis=2, keepdims=True)).sum(axis=1)
+
+
+def simulate_batches(policy, sample_sums: BatchSampler, arm_means, *, batch_size: int, n_batches: int,
+                     n_simulations: int, seed: int | np.random.Generator, min_share: float = 0.0,
+                     n_draws: int = 200) -> BatchResult:
+    """Run ``n_simulations`` bandits that update once per batch of ``batch_size`` visitors, for ``n_batches``.
+
+    Before each batch the policy's assignment probabilities are computed (:func:`assignment_probabilities`),
+    mixed with a uniform share so that every arm gets at least ``min_share`` (0 <= min_share <= 1 / arms), and
+    logged; the batch's visitors are assigned at random with them; ``sample_sums(counts, rng)`` returns each arm's
+    reward sum. ``arm_means`` are the true mean rewards, used only for regret and the best arm.
+    """
+    for name, value in (("batch_size", batch_size), ("n_batches", n_batches), ("n_simulations", n_simulations)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+    means = np.asarray(arm_means, dtype=float)
+    if means.ndim != 1 or len(means) < 2:
+        raise ValueError(f"arm_means must list at least two arms, got {arm_means!r}")
+    arms = len(means)
+    if isinstance(min_share, bool) or not isinstance(min_share, (int, float)) or not 0 <= min_share <= 1 / arms:
+        raise ValueError(f"min_share must be a number in [0, 1 / arms] = [0, {1 / arms:g}], got {min_share!r}")
+    rng = np.random.default_rng(seed)
+    counts = np.zeros((n_simulations, arms))
+    sums = np.zeros((n_simulations, arms))
+    log = {name: np.empty((n_simulations, n_batches, arms)) for name in ("counts", "sums", "propensities")}
+    for batch in range(n_batches):
+        probability = assignment_probabilities(policy, counts, sums, batch * batch_size + 1, rng, n_draws)
+        probability = min_share + (1 - arms * min_share) * probability
+        probability = probability / probability.sum(axis=1, keepdims=True)
+        assigned = rng.multinomial(batch_size, probability).astype(float)
+        rewards = sample_sums(assigned, rng)
+        counts += assigned
+        sums += rewards
+        log["counts"][:, batch], log["sums"][:, batch], log["propensities"][:, batch] = assigned, rewards, probability
+    return BatchResult(log["counts"], log["sums"], log["propensities"], means)

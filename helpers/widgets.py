@@ -62,30 +62,63 @@ def bandit_probability_best(algorithm: str, parameter: float, best_mean: float, 
                 "UCB1": bandits.UCB1, "Thompson sampling": bandits.ThompsonSampling}
     if algorithm not in policies:
         raise ValueError(f"algorithm must be one of {list(policies)}, got {algorithm!r}")
+    if not 0 <= other_mean < best_mean <= 1:
+        raise ValueError(f"need 0 <= other_mean < best_mean <= 1 (the best arm must be best), got best_mean "
+                         f"{best_mean!r}, other_mean {other_mean!r}")
     arms = [other_mean] * 4 + [best_mean]
     return bandits.simulate(policies[algorithm](), arms, horizon, n_simulations, seed).prob_best()
 
 
+def bandit_parameter_name(algorithm: str) -> str | None:
+    """The name of the playground algorithm's parameter ("epsilon", "temperature"), None when it has none."""
+    names = {"epsilon-greedy": "epsilon", "softmax": "temperature", "UCB1": None, "Thompson sampling": None}
+    if algorithm not in names:
+        raise ValueError(f"algorithm must be one of {list(names)}, got {algorithm!r}")
+    return names[algorithm]
+
+
+def bandit_title(algorithm: str, parameter: float, best_mean: float, other_mean: float) -> str:
+    """The playground figure's title: the algorithm, its parameter if it has one, and the arms, rounded."""
+    name = bandit_parameter_name(algorithm)
+    setting = f" ({name} {parameter:.2f})" if name else ""
+    return f"{algorithm}{setting}: best arm {best_mean:.2f}, four others {other_mean:.2f}"
+
+
 def bandit_playground() -> widgets.Widget:
-    """Choose an algorithm, its parameter (epsilon or temperature) and the arms; see how fast it learns."""
+    """Choose an algorithm, its parameter (epsilon or temperature) and the arms; see how fast it learns.
+
+    The parameter slider is disabled for UCB1 and Thompson sampling, which have none, and the other arms' slider
+    stays below the best arm's."""
     import matplotlib.pyplot as plt
 
     def draw(algorithm, parameter, best_mean, other_mean):
-        curve = bandit_probability_best(algorithm, parameter, best_mean, other_mean)
+        curve = bandit_probability_best(algorithm, parameter, best_mean, min(other_mean, best_mean - 0.05))
         fig, ax = plt.subplots()
         ax.plot(range(1, len(curve) + 1), curve)
         ax.set_ylim(0, 1)
         ax.set_xlabel("step")
         ax.set_ylabel("probability of playing the best arm")
-        ax.set_title(f"{algorithm}: best arm {best_mean}, four others {other_mean}")
+        ax.set_title(bandit_title(algorithm, parameter, best_mean, min(other_mean, best_mean - 0.05)))
         plt.show()
 
-    return widgets.interactive(
+    explorer = widgets.interactive(
         draw,
         algorithm=widgets.Dropdown(options=["epsilon-greedy", "softmax", "UCB1", "Thompson sampling"],
                                    description="algorithm"),
-        parameter=widgets.FloatSlider(value=0.1, min=0.01, max=1.0, step=0.01,
-                                      description="eps / temp"),
+        parameter=widgets.FloatSlider(value=0.1, min=0.01, max=1.0, step=0.01, description="epsilon"),
         best_mean=widgets.FloatSlider(value=0.9, min=0.05, max=1.0, step=0.05, description="best arm"),
-        other_mean=widgets.FloatSlider(value=0.1, min=0.0, max=0.95, step=0.05, description="other arms"),
+        other_mean=widgets.FloatSlider(value=0.1, min=0.0, max=0.85, step=0.05, description="other arms"),
     )
+    algorithm, parameter, best, other = explorer.children[:4]
+
+    def follow_algorithm(change=None):
+        name = bandit_parameter_name(algorithm.value)
+        parameter.description, parameter.disabled = (name or "(none)"), name is None
+
+    def follow_best(change=None):
+        other.max = round(best.value - 0.05, 2)
+
+    algorithm.observe(follow_algorithm, names="value")
+    best.observe(follow_best, names="value")
+    follow_algorithm()
+    return explorer

@@ -84,3 +84,210 @@ def test_playground_wraps_the_engine():
     curve = widgets.bandit_probability_best("Thompson sampling", 0.1, 0.9, 0.1, horizon=30, n_simulations=200)
     assert curve.shape == (30,) and curve[-1] > curve[0]
     assert widgets.bandit_playground() is not None
+
+
+# --- the policies for revenue, for finding the best arm, explore-then-commit and the batched engine ----------
+
+from scipy import stats  # noqa: E402  (the tests above need no scipy)
+
+from helpers.exercises import ch04  # noqa: E402
+
+
+def test_annealing_epsilon_is_one_over_log_t():
+    counts, sums = np.ones((200_000, 5)), np.array([[0.0, 0, 0, 0, 1]]).repeat(200_000, axis=0)
+    for step in (20, 400):
+        chosen = B.AnnealingEpsilonGreedy().select(counts, sums, step, np.random.default_rng(step))
+        epsilon = 1 / np.log(step)
+        expected = epsilon * 4 / 5                         # exploring picks one of the four other arms
+        share = (chosen != 4).mean()
+        assert abs(share - expected) < 4 * np.sqrt(expected * (1 - expected) / len(chosen))
+
+
+def test_epsilon_greedy_probabilities_are_exact():
+    counts, sums = np.array([[10.0, 10, 10], [5, 5, 5]]), np.array([[3.0, 7, 7], [1, 2, 3]])
+    exact = B.EpsilonGreedy(0.3).assignment_probabilities(counts, sums, 1, None)
+    assert exact == pytest.approx(np.array([[0.1, 0.45, 0.45], [0.1, 0.1, 0.8]]))
+    estimated = B._estimated_probabilities(B.EpsilonGreedy(0.3), counts, sums, 1, np.random.default_rng(0), 40_000)
+    assert np.abs(estimated - exact).max() < 4 * np.sqrt(0.25 / 40_000)
+
+
+def test_gaussian_thompson_matches_the_two_arm_formula():
+    """Two arms: P(arm 1's draw is larger) = Phi((m1 - m0) / sqrt(s0^2 + s1^2)), with s = sigma / sqrt(n)."""
+    sigma, counts, sums = 10.0, np.array([[400.0, 100.0]]), np.array([[400.0 * 3.0, 100.0 * 4.0]])
+    right = stats.norm.cdf((4.0 - 3.0) / np.hypot(sigma / 20, sigma / 10))
+    estimated = B.assignment_probabilities(B.GaussianThompsonSampling(sigma), counts, sums, 1,
+                                           np.random.default_rng(1), n_draws=40_000)
+    assert abs(estimated[0, 1] - right) < 4 * np.sqrt(right * (1 - right) / 40_000)
+
+
+def test_gaussian_thompson_plays_unplayed_arms_first_and_then_the_clear_winner():
+    policy, rng = B.GaussianThompsonSampling(1.0), np.random.default_rng(2)
+    chosen = policy.select(np.array([[5.0, 0, 5]] * 1_000), np.array([[9.0, 0, 1]] * 1_000), 3, rng)
+    assert (chosen == 1).all()
+    chosen = policy.select(np.array([[1e6, 1e6, 1e6]] * 1_000), np.array([[1e6, 2e6, 0]] * 1_000), 3, rng)
+    assert (chosen == 1).all()
+
+
+def _normal_rewards(means, sd):
+    means = np.asarray(means)
+    return lambda arms, rng: rng.normal(means[arms], sd)
+
+
+def test_gaussian_thompson_beats_a_misspecified_beta_posterior_on_revenue():
+    """Rewards in euros (sd 10): the Gaussian posterior explores less than the Beta one on rewards / 100."""
+    means, sd = [3.0, 3.5, 4.0], 10.0
+    gaussian = B.simulate_rewards(B.GaussianThompsonSampling(sd), _normal_rewards(means, sd), means, 2_000, 300, 3)
+    beta = B.simulate_rewards(B.ThompsonSampling(scale=100.0), _normal_rewards(means, sd), means, 2_000, 300, 4)
+    gaussian_regret = (max(means) - np.asarray(means)[gaussian.arms]).sum(axis=1)
+    beta_regret = (max(means) - np.asarray(means)[beta.arms]).sum(axis=1)
+    se = np.hypot(gaussian_regret.std(), beta_regret.std()) / np.sqrt(300)
+    assert beta_regret.mean() - gaussian_regret.mean() > 4 * se
+
+
+def test_scaled_beta_thompson_clips_to_the_unit_interval():
+    draws = B.ThompsonSampling(scale=250.0)._draw(np.array([[2.0, 2.0]]), np.array([[900.0, -50.0]]),
+                                                  np.random.default_rng(0))
+    assert np.isfinite(draws).all() and ((draws > 0) & (draws < 1)).all()
+
+
+def test_top_two_probabilities_for_two_arms():
+    """With two arms the challenger is always the other arm: psi_a = beta a_a + (1 - beta)(1 - a_a)."""
+    counts, sums = np.array([[50.0, 50.0]]), np.array([[20.0, 25.0]])
+    for beta in (0.5, 0.8):
+        policy = B.TopTwoThompsonSampling(beta)
+        exact = policy.assignment_probabilities(counts, sums, 1, np.random.default_rng(5))
+        simulated = B._estimated_probabilities(policy, counts, sums, 1, np.random.default_rng(6), 40_000)
+        assert np.abs(exact - simulated).max() < 0.03                 # exact uses an estimate from 400 draws
+        best = B._estimated_probabilities(B.ThompsonSampling(), counts, sums, 1, np.random.default_rng(7), 40_000)
+        formula = beta * best[0, 1] + (1 - beta) * (1 - best[0, 1])
+        assert abs(simulated[0, 1] - formula) < 4 * np.sqrt(0.25 / 40_000) * 1.5
+
+
+def test_top_two_gives_the_challenger_its_share_once_the_leader_is_certain():
+    counts, sums = np.array([[1e6, 1e6, 1e6]] * 20_000), np.array([[1e5, 9e5, 5e5]] * 20_000)
+    chosen = B.TopTwoThompsonSampling(0.7, max_redraws=3).select(counts, sums, 1, np.random.default_rng(8))
+    assert abs((chosen == 1).mean() - 0.7) < 4 * np.sqrt(0.21 / 20_000)
+    assert (chosen[chosen != 1] == 2).all()                            # the second-largest draw is the challenger
+
+
+def test_top_two_keeps_the_best_arm_near_beta():
+    """Once the best arm is certain, top-two Thompson sampling gives it a share beta (Russo, 2016)."""
+    result = B.simulate(B.TopTwoThompsonSampling(0.5), [0.2, 0.8], 1_500, 300, seed=9)
+    late = (result.arms[:, -500:] == 1).mean()
+    assert abs(late - 0.5) < 4 * np.sqrt(0.25 / (300 * 500)) + 0.01
+
+
+def test_explore_then_commit_explores_uniformly_then_commits():
+    result = B.simulate(B.ExploreThenCommit(90), [0.0, 1.0, 0.0], 120, 500, seed=10)
+    shares = np.bincount(result.arms[:, :90].ravel(), minlength=3) / result.arms[:, :90].size
+    assert np.abs(shares - 1 / 3).max() < 4 * np.sqrt(2 / 9 / result.arms[:, :90].size)
+    assert (result.arms[:, 90:] == 1).all()
+    policy = B.ExploreThenCommit(10)
+    assert policy.assignment_probabilities(np.ones((1, 4)), np.zeros((1, 4)), 10, None) == pytest.approx(
+        np.full((1, 4), 0.25))
+    assert policy.assignment_probabilities(np.ones((1, 3)), np.array([[0.0, 1, 1]]), 11, None) == pytest.approx(
+        np.array([[0.0, 0.5, 0.5]]))
+
+
+def test_explore_then_commit_picks_the_best_as_often_as_the_normal_approximation():
+    """An equal split of m per arm between Bernoulli 0.5 and 0.55 picks the better arm with probability about
+    Phi(0.05 / sqrt((0.25 + 0.2475) / m))."""
+    m, runs = 400, 2_000
+    result = B.simulate_batches(B.ExploreThenCommit(2 * m), B.bernoulli_sums([0.5, 0.55]), [0.5, 0.55],
+                                batch_size=2 * m, n_batches=1, n_simulations=runs, seed=11)
+    right = (result.chosen_arm() == 1).mean()
+    approximation = stats.norm.cdf(0.05 / np.sqrt((0.25 + 0.2475) / m))
+    assert abs(right - approximation) < 4 * np.sqrt(0.25 / runs) + 0.02
+
+
+def _batched(seed, policy=None, min_share=0.05):
+    return B.simulate_batches(policy or B.GaussianThompsonSampling(0.5), B.bernoulli_sums([0.3, 0.5, 0.45]),
+                              [0.3, 0.5, 0.45], batch_size=100, n_batches=20, n_simulations=400, seed=seed,
+                              min_share=min_share, n_draws=50)
+
+
+def test_batches_are_deterministic_and_logged_consistently():
+    first, again, other = _batched(12), _batched(12), _batched(13)
+    assert all(np.array_equal(getattr(first, name), getattr(again, name))
+               for name in ("counts", "sums", "propensities"))
+    assert not np.array_equal(first.counts, other.counts)
+    assert (first.counts.sum(axis=2) == 100).all()
+    assert first.propensities.sum(axis=2) == pytest.approx(np.ones((400, 20)))
+    assert first.propensities.min() >= 0.05 - 1e-12
+    assert first.regret() == pytest.approx((first.counts * np.array([0.2, 0.0, 0.05])).sum(axis=(1, 2)))
+    assert first.expected_counts().sum(axis=1) == pytest.approx(np.full(400, 2_000.0))
+
+
+def test_inverse_propensity_weights_remove_the_bias_of_plain_means():
+    result = _batched(14)
+    truth = np.array([0.3, 0.5, 0.45])
+    for estimates, unbiased in ((result.ipw_means(), True), (result.estimated_means(), False)):
+        z = (estimates.mean(axis=0) - truth) / (estimates.std(axis=0) / np.sqrt(len(estimates)))
+        assert (np.abs(z) < 4).all() if unbiased else (z[2] < -3)   # the runner-up, played less, is underrated
+
+
+def test_equal_split_regret_is_the_mean_gap():
+    result = _batched(15, policy=B.EpsilonGreedy(1.0), min_share=0.0)
+    assert result.propensities == pytest.approx(np.full(result.propensities.shape, 1 / 3))
+    per_run = result.regret()
+    assert abs(per_run.mean() - 2_000 * 0.25 / 3) < 4 * per_run.std() / np.sqrt(len(per_run))
+
+
+def test_normal_sums_have_the_right_mean_and_spread():
+    sums = B.normal_sums([2.0, -1.0], [3.0, 0.5])(np.array([[100.0, 400.0]] * 20_000), np.random.default_rng(16))
+    assert sums.mean(axis=0) == pytest.approx([200.0, -400.0], abs=4 * 30 / np.sqrt(20_000))
+    assert sums.std(axis=0) == pytest.approx([30.0, 10.0], rel=0.03)
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (lambda: B.GaussianThompsonSampling(0), "sigma must be a positive number"),
+    (lambda: B.ThompsonSampling(scale=-1.0), "scale must be a positive number"),
+    (lambda: B.TopTwoThompsonSampling(1.5), "beta must be a number in"),
+    (lambda: B.TopTwoThompsonSampling(0.5, sigma=-2.0), "sigma must be a positive number"),
+    (lambda: B.TopTwoThompsonSampling(0.5, max_redraws=0), "max_redraws must be a positive whole number"),
+    (lambda: B.ExploreThenCommit(-1), "explore_steps must be a whole number"),
+    (lambda: B.ExploreThenCommit(2.5), "explore_steps must be a whole number"),
+    (lambda: B.bernoulli_sums([0.2, 1.2]), "arm_means must be probabilities"),
+    (lambda: B.normal_sums([0.2, 1.2], [1.0]), "arm_means and arm_sds must be two lists"),
+    (lambda: B.simulate_batches(B.UCB1(), B.bernoulli_sums([0.1, 0.2]), [0.1, 0.2], batch_size=0, n_batches=2,
+                                n_simulations=2, seed=0), "batch_size must be a positive whole number"),
+    (lambda: B.simulate_batches(B.UCB1(), B.bernoulli_sums([0.1, 0.2]), [0.1, 0.2], batch_size=5, n_batches=2,
+                                n_simulations=2, seed=0, min_share=0.6), "min_share must be a number in"),
+    (lambda: B.simulate_batches(B.UCB1(), B.bernoulli_sums([0.1]), [0.1], batch_size=5, n_batches=2,
+                                n_simulations=2, seed=0), "arm_means must list at least two arms"),
+    (lambda: B.assignment_probabilities(B.UCB1(), np.ones((1, 2)), np.ones((1, 2)), 1, None, n_draws=0),
+     "n_draws must be a positive whole number"),
+    (lambda: widgets.bandit_probability_best("UCB1", 0.1, 0.3, 0.5), "the best arm must be best"),
+    (lambda: widgets.bandit_parameter_name("greedy"), "algorithm must be one of"),
+])
+def test_new_bad_arguments_are_refused(make, words):
+    with pytest.raises(ValueError, match=words):
+        make()
+
+
+def test_batched_engine_refuses_a_policy_without_select():
+    with pytest.raises(TypeError, match="select"):
+        B.simulate_batches("thompson", B.bernoulli_sums([0.1, 0.2]), [0.1, 0.2], batch_size=5, n_batches=2,
+                           n_simulations=2, seed=0)
+
+
+def test_playground_names_its_parameter_and_rounds_its_title():
+    assert widgets.bandit_parameter_name("softmax") == "temperature"
+    assert widgets.bandit_parameter_name("UCB1") is None
+    assert widgets.bandit_title("UCB1", 0.3, 0.9000000000000001, 0.1) == "UCB1: best arm 0.90, four others 0.10"
+    explorer = widgets.bandit_playground()
+    algorithm, parameter, best, other = explorer.children[:4]
+    algorithm.value = "Thompson sampling"
+    assert parameter.disabled
+    algorithm.value = "softmax"
+    assert not parameter.disabled and parameter.description == "temperature"
+    best.value = 0.4
+    assert other.max < best.value
+
+
+@pytest.mark.parametrize(("exercise", "tolerance"), [(ch04.q1, 1e-3), (ch04.q2, 5e-4), (ch04.q4, 5e-3)])
+def test_numeric_exercises_reject_answers_just_outside_their_tolerance(exercise, tolerance):
+    right = exercise.solve()
+    assert exercise.evaluate(right + 0.8 * tolerance).correct
+    assert not exercise.evaluate(right + 1.5 * tolerance).correct
+    assert not exercise.evaluate(right - 1.5 * tolerance).correct

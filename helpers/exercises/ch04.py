@@ -1,4 +1,5 @@
-"""Exercises of chapter 04: plateaus of epsilon-greedy and softmax, and one UCB1 decision."""
+"""Exercises of chapter 04: plateaus of epsilon-greedy and softmax, one UCB1 decision, an inverse-propensity
+weighted estimate from a bandit's log."""
 
 from __future__ import annotations
 
@@ -99,4 +100,47 @@ index = [m + math.sqrt(2 * math.log(100) / n) for m, n in zip(means, counts)]
 answer_4_3 = index.index(max(index))
 """,
     mistakes=[Mistake("greedy choice", lambda right: 0, "exploration bonus")],
+)
+
+_IPW = {"probabilities": [0.5, 0.2, 0.1], "sums": [2_100.0, 1_200.0, 300.0], "visitors": 3_000}
+
+
+def _ipw_estimate(weight: bool = True, multiply: bool = False) -> float:
+    """Exercise 4.4's estimate; the flags make its two typical mistakes (no weights, weights multiplied)."""
+    total = 0.0
+    for probability, revenue in zip(_IPW["probabilities"], _IPW["sums"], strict=True):
+        factor = (probability if multiply else 1 / probability) if weight else 1.0
+        total += revenue * factor
+    return total / _IPW["visitors"]
+
+
+def _check_ipw(answer: object) -> str:
+    value = as_number(answer, "an amount in euros per visitor")
+    right = _ipw_estimate()
+    if math.isclose(value, right, abs_tol=0.005):
+        return (f"(2,100 / 0.5 + 1,200 / 0.2 + 300 / 0.1) / 3,000 = {right:.2f} € per visitor: each batch's revenue "
+                "is scaled up to what all of its visitors would have brought.")
+    if math.isclose(value, _ipw_estimate(weight=False), abs_tol=0.005):
+        raise WrongAnswer("That spreads the offer's revenue over all 3,000 visitors, though only some of them got "
+                          "it. Divide each batch's revenue by the probability of getting the offer first.")
+    if math.isclose(value, _ipw_estimate(multiply=True), abs_tol=0.005):
+        raise WrongAnswer("You multiplied by the probabilities; inverse-propensity weighting divides by them.")
+    raise WrongAnswer("Divide each batch's revenue by that batch's probability, add the three, and divide by all "
+                      "3,000 visitors.")
+
+
+q4 = Exercise(
+    name="Exercise 4.4",
+    answer_name="answer_4_4",
+    checker=_check_ipw,
+    hints=["A batch in which the offer had probability 0.2 shows it to about a fifth of its visitors; their revenue "
+           "stands for all of them.",
+           "(2,100 / 0.5 + 1,200 / 0.2 + 300 / 0.1) / 3,000."],
+    solution_code="""
+probabilities = [0.5, 0.2, 0.1]
+revenue = [2_100, 1_200, 300]
+answer_4_4 = sum(r / p for r, p in zip(revenue, probabilities)) / 3_000
+""",
+    mistakes=[Mistake("no weights", lambda right: _ipw_estimate(weight=False), "Divide each batch's revenue"),
+              Mistake("weights multiplied", lambda right: _ipw_estimate(multiply=True), "multiplied by the")],
 )
