@@ -11,6 +11,22 @@ import ipywidgets as widgets
 
 from helpers import abtest
 
+#: What an explorer shows where no kernel runs it (the committed notebook on GitHub, a static page).
+#: (at most 110 characters: ipywidgets cuts longer text).
+EXPLORER_NOTE = ("[Interactive explorer: run the chapter in Jupyter to use it;"
+                 " the static figure beside it shows the same.]")
+
+
+class Explorer(widgets.interactive):
+    """An ipywidgets ``interactive`` whose text form is a short note instead of a list of its controls.
+
+    A notebook viewed without a kernel shows a widget's text form; ``interactive``'s own is a long
+    ``interactive(children=(FloatSlider(...`` that tells a reader nothing.
+    """
+
+    def __repr__(self) -> str:
+        return EXPLORER_NOTE
+
 
 def describe_sample_size(p_baseline: float, mde_points: float, power: float, alpha: float,
                          visitors_per_day: int) -> str:
@@ -24,7 +40,7 @@ def describe_sample_size(p_baseline: float, mde_points: float, power: float, alp
 
 def power_explorer(visitors_per_day: int = 6_000) -> widgets.Widget:
     """Sliders for baseline rate, detectable lift, power and alpha; shows the sample size and duration."""
-    return widgets.interactive(
+    return Explorer(
         lambda p_baseline, mde_points, power, alpha: print(
             describe_sample_size(p_baseline, mde_points, power, alpha, visitors_per_day)),
         p_baseline=widgets.FloatSlider(value=0.15, min=0.01, max=0.5, step=0.01, description="baseline"),
@@ -44,7 +60,7 @@ def describe_peeking(n_looks: int, design: str, seed: int = 0) -> str:
 
 def peeking_explorer() -> widgets.Widget:
     """Sliders for the number of looks and the design; shows the false-positive rate of 2,000 A/A tests."""
-    return widgets.interactive(
+    return Explorer(
         lambda n_looks, design: print(describe_peeking(n_looks, design)),
         n_looks=widgets.IntSlider(value=5, min=1, max=20, description="looks"),
         design=widgets.Dropdown(options=["naive (1.96 every look)", "Pocock", "O'Brien-Fleming"],
@@ -101,7 +117,7 @@ def bandit_playground() -> widgets.Widget:
         ax.set_title(bandit_title(algorithm, parameter, best_mean, min(other_mean, best_mean - 0.05)))
         plt.show()
 
-    explorer = widgets.interactive(
+    explorer = Explorer(
         draw,
         algorithm=widgets.Dropdown(options=["epsilon-greedy", "softmax", "UCB1", "Thompson sampling"],
                                    description="algorithm"),

@@ -87,7 +87,8 @@ def test_widget_texts_wrap_the_tested_functions():
     text = widgets.describe_sample_size(0.15, 2.0, 0.8, 0.05, 6_000)
     assert text.startswith("5,274 visitors per arm") and "2 day(s)" in text
     assert "% of A/A tests declared significant" in widgets.describe_peeking(3, "Pocock")
-    assert widgets.power_explorer() is not None and widgets.peeking_explorer() is not None
+    assert isinstance(widgets.power_explorer(), widgets.Explorer)
+    assert isinstance(widgets.peeking_explorer(), widgets.Explorer)
 
 
 def test_truth_is_a_logistic_model_of_another_family_than_the_prototype(shop, sessions):
@@ -199,3 +200,14 @@ def test_event_logs_and_simulations_depend_on_the_seed_only(shop):
     arms = shop.simulate(simulate.no_offer, middle, n_visitors=2_000, n_experiments=5, seed=8)
     again = shop.simulate(simulate.no_offer, middle, n_visitors=2_000, n_experiments=5, seed=8)
     assert np.array_equal(arms.revenue_b, again.revenue_b)
+
+
+@pytest.mark.parametrize("make", ["power_explorer", "peeking_explorer", "bandit_playground"])
+def test_an_explorer_without_a_kernel_reads_as_a_note(make):
+    """Where no kernel runs (GitHub, a static page) an explorer's text is a note, not a list of its controls."""
+    from helpers import widgets
+
+    explorer = getattr(widgets, make)()
+    bundle = explorer._repr_mimebundle_()
+    assert bundle["text/plain"] == widgets.EXPLORER_NOTE and "interactive(children" not in bundle["text/plain"]
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # with a kernel, the widget itself shows
