@@ -15,7 +15,8 @@ B. **Visitors spend alike.** A share ``spend_share`` of the variance of the log 
 C. **A pre-period.** Before the experiment each visitor had a Poisson number of sessions (mean
    ``pre_sessions``) under the control policy, drawn by assumptions A and B.
 D. **A leaked coupon code** (interference): each control visitor uses the treatment's offer, found on a coupon
-   site, with probability ``leak``, in every session where the treatment would have shown it.
+   site, with probability ``leak``, in every session where the treatment would have shown it, and then behaves
+   exactly as a treated visitor. Who finds the code is random (it does not depend on the visitor's session).
 E. **Novelty** (:func:`daily_arms`): on day ``d`` of an experiment, the log-odds the offer adds to a session's
    purchase are multiplied by ``1 + novelty * 2 ** (-(d - 1) / half_life)``: the offer persuades more while it
    is new and settles to the shop's long-run effect.
@@ -76,8 +77,10 @@ class Visitors:
     ``treatment`` is True for visitors in the treatment. Over the experiment: ``sessions`` per visitor,
     ``purchases``, ``revenue`` (net revenue, €) and ``revenue_sq`` (the sum of the squares of each session's net
     revenue, for session-level variances); ``first_session`` is the row in ``shop.sessions`` of the visitor's
-    first session in the experiment and ``first_purchased`` whether that session bought. Before it (assumption
-    C): ``pre_sessions`` and ``pre_revenue``.
+    first session in the experiment and ``first_purchased`` whether that session bought; ``leaked`` marks the
+    control visitors who used the leaked coupon code (assumption D). Before it (assumption C): ``pre_sessions``,
+    ``pre_revenue`` and ``pre_covariate``, the sum over the visitor's pre-period sessions of a per-session
+    value (zero without one; see :func:`visitor_experiments`).
     """
 
     treatment: np.ndarray
@@ -89,6 +92,8 @@ class Visitors:
     first_purchased: np.ndarray
     pre_sessions: np.ndarray
     pre_revenue: np.ndarray
+    pre_covariate: np.ndarray
+    leaked: np.ndarray
 
 
 def _sessions_of(counts: np.ndarray, habitual: np.ndarray, loyalty: float, n_all: int,
@@ -112,7 +117,7 @@ def _outcomes(shop: Shop, rows: np.ndarray, offered: np.ndarray, log_spend: np.n
 def visitor_experiments(shop: Shop, control: Policy, treatment: Policy, *, n_visitors: int, n_experiments: int,
                         seed: int | np.random.Generator, extra_sessions: float = 0.0, pre_sessions: float = 0.0,
                         loyalty: float = 0.0, spend_share: float = 0.0, leak: float = 0.0,
-                        treatment_share: float = 0.5) -> Visitors:
+                        treatment_share: float = 0.5, session_value: np.ndarray | None = None) -> Visitors:
     """Simulate many experiments randomised by visitor, vectorised, and return per-visitor totals.
 
     With the defaults every visitor has exactly one session, as in chapter 03's shop; the keyword arguments
@@ -139,6 +144,9 @@ def visitor_experiments(shop: Shop, control: Policy, treatment: Policy, *, n_vis
         Chance that a control visitor uses the treatment's leaked coupon code (assumption D).
     treatment_share : float in (0, 1), default 0.5
         Chance that a visitor is in the treatment.
+    session_value : array of numbers, one per row of ``shop.sessions``, optional
+        A value known for every session (e.g. a model's score); ``pre_covariate`` sums it over each visitor's
+        pre-period sessions. Without it, ``pre_covariate`` is zero.
 
     Returns
     -------
@@ -155,10 +163,20 @@ def visitor_experiments(shop: Shop, control: Policy, treatment: Policy, *, n_vis
     if spend_share == 1:
         raise ValueError("spend_share must be below 1: each order keeps some variation of its own")
     share = _probability("treatment_share", treatment_share)
+    if session_value is None:
+        values = np.zeros(len(shop.sessions))
+    else:
+        values = np.asarray(session_value)
+        if values.shape != (len(shop.sessions),) or not np.issubdtype(values.dtype, np.number):
+            raise ValueError(f"session_value must hold one number per session of the shop "
+                             f"({len(shop.sessions)}), got shape {values.shape}")
+        values = values.astype(float)
+        if not np.isfinite(values).all():
+            raise ValueError("session_value holds non-finite values (NaN or inf)")
     rng = np.random.default_rng(seed)
     offers = (shop.offers(control), shop.offers(treatment))
     p_offer = shop.purchase_probability(np.ones(len(shop.sessions), dtype=bool))
-    settings = (extra_sessions, pre_sessions, loyalty, spend_share, leak, share)
+    settings = (extra_sessions, pre_sessions, loyalty, spend_share, leak, share, values)
     block = max(1, _BLOCK_VISITORS // n_visitors)  # experiments per block, so that memory stays small
     parts = [_visitor_block(shop, offers, p_offer, min(block, n_experiments - start), n_visitors, settings, rng)
              for start in range(0, n_experiments, block)]
@@ -170,9 +188,9 @@ _BLOCK_VISITORS = 100_000
 
 
 def _visitor_block(shop: Shop, offers: tuple[np.ndarray, np.ndarray], p_offer: np.ndarray, n_experiments: int,
-                   n_visitors: int, settings: tuple[float, ...], rng: np.random.Generator) -> dict[str, np.ndarray]:
+                   n_visitors: int, settings: tuple, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """One block of :func:`visitor_experiments`' experiments."""
-    extra_sessions, pre_sessions, loyalty, spend_share, leak, share = settings
+    extra_sessions, pre_sessions, loyalty, spend_share, leak, share, session_value = settings
     offers_c, offers_t = offers
     n_all, size = len(shop.sessions), n_visitors * n_experiments
     visitor_sd = math.sqrt(spend_share) * shop.order_sigma
@@ -200,7 +218,8 @@ def _visitor_block(shop: Shop, offers: tuple[np.ndarray, np.ndarray], p_offer: n
             "purchases": np.bincount(owner, weights=bought, minlength=size).round().astype(np.int64).reshape(shape),
             "revenue": total(net, owner), "revenue_sq": total(net**2, owner),
             "first_session": rows[first].reshape(shape), "first_purchased": bought[first].reshape(shape),
-            "pre_sessions": pre_counts.reshape(shape), "pre_revenue": total(pre_net, pre_owner)}
+            "pre_sessions": pre_counts.reshape(shape), "pre_revenue": total(pre_net, pre_owner),
+            "pre_covariate": total(session_value[pre_rows], pre_owner), "leaked": leaked.reshape(shape)}
 
 
 def end_of_session_fields(sessions: pd.DataFrame, purchased: bool) -> pd.DataFrame:

@@ -73,6 +73,35 @@ def test_cuped_refuses_bad_input(args, error, words):
         abtest.cuped(*args)
 
 
+def test_cuped_with_several_covariates_equals_regression_with_all_of_them():
+    rng = np.random.default_rng(7)
+    y, x, treatment = _data(n=3_000, seed=7)
+    z = rng.normal(size=3_000)
+    y = y + 0.8 * z
+    both = abtest.cuped(y, np.column_stack([x, z]), treatment)
+    ols = sm.OLS(y, sm.add_constant(np.column_stack([treatment, x, z]).astype(float))).fit()
+    assert both.difference == pytest.approx(ols.params[1], abs=1e-10)
+    assert np.allclose(both.theta, ols.params[2:], atol=1e-10) and both.theta.shape == (2,)
+    alone = abtest.cuped(y, x, treatment)
+    assert isinstance(alone.theta, float)
+    assert both.variance_reduction > alone.variance_reduction + 0.05  # z explains what x does not
+    one_column = abtest.cuped(y, x[:, None], treatment)
+    assert one_column.difference == pytest.approx(alone.difference, abs=1e-12)
+
+
+@pytest.mark.parametrize(("covariate", "error", "words"), [
+    (np.column_stack([np.arange(6.0), 2 * np.arange(6.0)]), ValueError, "collinear"),
+    (np.column_stack([np.arange(6.0), np.full(6, 3.0)]), ValueError, "covariate column 1 is constant"),
+    (np.zeros((6, 0)), ValueError, "no columns"),
+    (np.zeros((6, 2, 2)), TypeError, "1-D array .* or a 2-D array"),
+    (np.column_stack([np.arange(6.0), [1.0, 2, np.nan, 4, 5, 6]]), ValueError, "non-finite"),
+])
+def test_cuped_refuses_bad_covariate_columns(covariate, error, words):
+    y, treatment = np.array([1.0, 3, 2, 5, 4, 6]), np.array([True, False, True, False, True, False])
+    with pytest.raises(error, match=words):
+        abtest.cuped(y, covariate, treatment)
+
+
 def test_cuped_refuses_bad_alpha():
     y, x, treatment = _data(n=50)
     with pytest.raises(ValueError, match="alpha"):

@@ -68,6 +68,57 @@ def test_leaked_coupon_shrinks_the_difference_by_one_minus_leak(shop):
     assert abs(change.mean() - (-0.5 * truth)) < 4 * change.std() / math.sqrt(len(change))
 
 
+def test_leaked_visitors_are_control_visitors_and_the_correction_recovers_the_effect(shop):
+    kwargs = {"n_visitors": 20_000, "n_experiments": 20, "seed": 6}
+    leaky = experiments.visitor_experiments(shop, no_offer, offer_to_everyone, leak=0.3, **kwargs)
+    assert not (leaky.leaked & leaky.treatment).any()
+    share = leaky.leaked[~leaky.treatment].mean()
+    assert abs(share - 0.3) < 4 * math.sqrt(0.3 * 0.7 / (~leaky.treatment).sum())
+    clean = experiments.visitor_experiments(shop, no_offer, offer_to_everyone, **kwargs)
+    assert not clean.leaked.any()
+    truth = shop.truth(offer_to_everyone).net_revenue - shop.truth(no_offer).net_revenue
+    corrected = np.array([(r[t].mean() - r[~t].mean()) / (1 - k[~t].mean())
+                          for r, t, k in zip(leaky.revenue, leaky.treatment, leaky.leaked, strict=True)])
+    assert abs(corrected.mean() - truth) < 4 * corrected.std() / math.sqrt(len(corrected))
+    assert abs(corrected.mean() - truth) < abs(corrected.mean() * 0.7 - truth)  # the uncorrected is far off
+
+
+def test_pre_covariate_sums_a_session_value_over_the_pre_period(shop):
+    kwargs = {"n_visitors": 30_000, "n_experiments": 2, "seed": 7, "pre_sessions": 2.5, "loyalty": 0.5}
+    counted = experiments.visitor_experiments(shop, no_offer, half, session_value=np.ones(len(shop.sessions)),
+                                              **kwargs)
+    assert (counted.pre_covariate == counted.pre_sessions).all()
+    scored = experiments.visitor_experiments(shop, no_offer, half, session_value=shop.base_probability, **kwargs)
+    plain = experiments.visitor_experiments(shop, no_offer, half, **kwargs)
+    assert (plain.pre_covariate == 0).all() and np.array_equal(plain.revenue, scored.revenue)  # no extra draws
+    # each pre-period session is a uniform draw, so a visitor's sum has mean E[N] * mean(p)
+    expected = scored.pre_sessions.mean() * shop.base_probability.mean()
+    assert abs(scored.pre_covariate.mean() - expected) < 4 * scored.pre_covariate.std() / math.sqrt(60_000)
+    # the pre-period is made of the visitor's habitual sessions: the expected purchases predict the revenue
+    assert np.corrcoef(scored.pre_covariate.ravel(), scored.pre_revenue.ravel())[0, 1] > 0.1
+    for bad in (np.ones(5), np.full(len(shop.sessions), np.nan)):
+        with pytest.raises(ValueError, match="session_value"):
+            experiments.visitor_experiments(shop, no_offer, half, session_value=bad, **kwargs)
+
+
+def test_misses_by_size_plots_both_sides_and_refuses_bad_input():
+    import matplotlib.pyplot as plt
+
+    from helpers import plotting
+
+    ax = plotting.misses_by_size([10, 100, 1_000], [0.1, 0.05, 0.03], [0.0, 0.01, 0.02], [2_000, 2_000, 800],
+                                 title="t", xlabel="n", marks={"rule": 500})
+    assert len(ax.lines) >= 3 and ax.get_xscale() == "log"
+    heights = ax.containers[0].lines[0].get_ydata()
+    assert np.allclose(heights, [10, 5, 3])
+    plt.close("all")
+    with pytest.raises(ValueError, match="below must hold one share per size"):
+        plotting.misses_by_size([10, 100], [0.1], [0.0, 0.1], 100, title="t", xlabel="n")
+    with pytest.raises(ValueError, match="n_repeats must be positive"):
+        plotting.misses_by_size([10, 100], [0.1, 0.1], [0.0, 0.1], [100, 0], title="t", xlabel="n")
+    plt.close("all")
+
+
 @pytest.mark.parametrize(("kwargs", "error", "words"), [
     ({"loyalty": 1.5}, ValueError, "loyalty must lie in"), ({"leak": -0.1}, ValueError, "leak must lie in"),
     ({"spend_share": 1.0}, ValueError, "spend_share must be below 1"),
@@ -163,3 +214,20 @@ def test_first_crossing_rules():
     assert ((np.abs(steps.sum(axis=1) / n) >= end_only[-1]) == (alone[:100] > 0)).all()
     with pytest.raises(ValueError, match="half_width must hold"):
         experiments.first_crossing(0.2, 0.2, n_per_arm=n, n_experiments=2, seed=0, half_width=every[:-1])
+
+
+#: Chapter 05's numeric exercises and the tolerance of their checks (absolute, or relative to the answer).
+NEAR_MISSES_05 = [("q1", 0.01, True), ("q2", 1.0, False), ("q3", 0.005, True), ("q4", 0.005, False),
+                  ("q5", 0.005, True)]
+
+
+@pytest.mark.parametrize(("name", "tolerance", "relative"), NEAR_MISSES_05, ids=[n for n, _, _ in NEAR_MISSES_05])
+def test_chapter_05_exercises_reject_answers_just_outside_their_tolerance(name, tolerance, relative):
+    from helpers import exercises
+
+    exercise = getattr(exercises.ch05, name)
+    right = float(exercise.solve())
+    step = tolerance * abs(right) if relative else tolerance
+    for sign in (-1, 1):
+        assert exercise.evaluate(right + sign * 0.6 * step).status == "correct"
+        assert exercise.evaluate(right + sign * 1.4 * step).status == "incorrect"

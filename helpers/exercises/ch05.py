@@ -1,4 +1,5 @@
-"""Exercises of chapter 05: CUPED's saving, Kohavi's rule, the delta method, alpha spending."""
+"""Exercises of chapter 05: CUPED's saving, Kohavi's rule, the delta method, alpha spending, a leak's
+correction."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ _REVENUE = np.array([0.0, 30.0, 0.0, 12.0, 0.0, 45.0])
 _SESSIONS = np.array([1, 3, 2, 2, 1, 4])
 _TREATED = np.array([False, False, False, True, True, True])
 _FRACTIONS = [0.3, 0.6, 1.0]
+_OBSERVED, _LEAK_SHARE = 0.10, 0.20
 
 
 def _check_cuped(answer: object) -> str:
@@ -86,6 +88,23 @@ def _check_spending(answer: object) -> str:
     raise WrongAnswer("Not the first boundary: helpers.abtest.spending_bounds([0.3, 0.6, 1.0])[0].")
 
 
+def _check_leak(answer: object) -> str:
+    value = as_number(answer, "an effect in € per visitor")
+    right = _OBSERVED / (1 - _LEAK_SHARE)
+    if math.isclose(value, right, rel_tol=0.005):
+        return (f"{right:.3f} € per visitor: the leak shrank the difference by the factor 1 - {_LEAK_SHARE}, so "
+                f"divide by it (the treated share differs by 1 - {_LEAK_SHARE} between the arms).")
+    if math.isclose(value, _OBSERVED * (1 - _LEAK_SHARE), rel_tol=0.005):
+        raise WrongAnswer("You shrank the difference once more. The leak has already shrunk it; undo that by "
+                          "dividing by 1 - the leak share.")
+    if math.isclose(value, _OBSERVED / _LEAK_SHARE, rel_tol=0.005):
+        raise WrongAnswer("Divide by 1 - the leak share (how much more often the treatment arm is treated), not "
+                          "by the leak share itself.")
+    if math.isclose(value, _OBSERVED * (1 + _LEAK_SHARE), rel_tol=0.005):
+        raise WrongAnswer("Adding 20 % does not undo a shrinkage by the factor 0.8: divide by 0.8 instead.")
+    raise WrongAnswer("Not quite: the observed difference is about (1 - leak share) times the effect.")
+
+
 q1 = Exercise(
     name="Exercise 5.1",
     answer_name="answer_5_1",
@@ -148,5 +167,21 @@ answer_5_4 = helpers.abtest.spending_bounds([0.3, 0.6, 1.0])[0]
     mistakes=[
         Mistake("equally spaced", lambda right: float(abtest.sequential_bounds(3)[0]), "equally spaced"),
         Mistake("single analysis", lambda right: 1.96, "single analysis"),
+    ],
+)
+
+q5 = Exercise(
+    name="Exercise 5.5",
+    answer_name="answer_5_5",
+    checker=_check_leak,
+    hints=["A leaked control visitor is simply treated: the observed difference is (1 - leak share) times the "
+           "effect.", "0.10 / (1 - 0.20)."],
+    solution_code="""
+answer_5_5 = 0.10 / (1 - 0.20)
+""",
+    mistakes=[
+        Mistake("shrunk again", lambda right: _OBSERVED * (1 - _LEAK_SHARE), "shrank the difference once more"),
+        Mistake("divided by the leak share", lambda right: _OBSERVED / _LEAK_SHARE, "not by the leak share"),
+        Mistake("added the leak share", lambda right: _OBSERVED * (1 + _LEAK_SHARE), "divide by 0.8"),
     ],
 )
