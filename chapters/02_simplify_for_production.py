@@ -2,12 +2,14 @@
 # # 2. Simplify for production
 #
 # **You will learn to** state production requirements as numbers, audit a model part by part for what each
-# part costs and earns, simplify it on that evidence, export it to a small readable spec, reimplement the scorer
-# in plain code and prove it equal, define and enforce an input contract, and watch for drift.
+# part costs and earns, simplify it on that evidence, export it to a small versioned spec, reimplement the
+# scorer in plain code and prove it equal, measure latency and memory fairly, enforce an input contract, serve
+# a month the data never saw, catch training/serving skew and drift, and release a model safely (shadow,
+# rollback, fallback).
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | chapter 01 (its model is rebuilt here by `helpers.prototype`) | 80 min reading, 40 min exercises | about 30 s |
+# | chapter 01 (its model is rebuilt here by `helpers.prototype`) | 80 min reading, 40 min exercises | about 40 s |
 
 # %%
 import helpers
@@ -15,15 +17,16 @@ import helpers
 helpers.setup_notebook()
 
 # %% tags=["parameters"]
-SEED = 0             # seeds the folds, the bootstrap and the drift simulations
-FAST = False         # True: fewer folds, repetitions and resamples
+SEED = 0             # seeds the folds, the bootstrap and the simulations
+FAST = False         # True: fewer folds, resamples and timed requests
 N_FOLDS = 5          # cross-validation folds of the audit
-REPEATS = 300        # timed calls per implementation for single-request latency
+N_FAST_CALLS = 2_000  # timed requests for the fast implementations: enough for a 99th percentile
+N_SLOW_CALLS = 100   # timed requests for the scikit-learn pipelines: enough for a 90th percentile
 N_BOOTSTRAP = 1_000  # resamples for the confidence interval of the loss
 
 # %%
 if FAST:
-    N_FOLDS, REPEATS, N_BOOTSTRAP = 3, 60, 200
+    N_FOLDS, N_FAST_CALLS, N_BOOTSTRAP = 3, 1_000, 300
 
 # %% [markdown]
 # ## The production team's requirements
@@ -34,11 +37,19 @@ if FAST:
 # | requirement | target | why |
 # |---|---|---|
 # | latency of one scoring call | 99th percentile under 5 ms | the whole page has 200 ms; the model gets a small slice |
-# | memory and start-up | a few MB, ready in well under a second | many small service instances start and stop all day |
+# | memory | peak resident memory (RSS) of the serving process under 50 MB | many small service instances start and stop all day |
+# | quality | test ROC AUC at most 0.02 below the prototype, judged by the *lower* end of the 95 % paired bootstrap interval of the difference | the team accepts a small, *proven* loss for a much simpler model |
+# | every month | a valid request in any calendar month gets a score | the shop is open all year |
 # | bad input | rejected with a clear message, never scored silently | a wrong score is worse than no score: the page then shows no offer |
 # | dependencies | none beyond the service's own language (Go or Java) | the service has no Python runtime |
 # | equality | the same probability as the analysts' model, to 1e-12, on every test session | otherwise the offline evaluation does not apply |
-#
+
+# %%
+LATENCY_BUDGET = 5e-3   # seconds, for the 99th percentile
+MEMORY_BUDGET_MB = 50
+ALLOWED_LOSS = 0.02     # of test ROC AUC
+
+# %% [markdown]
 # ## Where the debt hides
 #
 # Sculley et al. (2014, 2015) describe how machine-learning systems pile up technical debt. Several of their
@@ -47,7 +58,7 @@ if FAST:
 # - **Glue code and pipeline jungles.** Turning a request into a one-row `DataFrame` and pushing it through a
 #   `ColumnTransformer` is glue: it exists because of the training library, and we will measure what it costs.
 # - **Unstable data dependencies.** `PageValues` is computed by the web-analytics tool. If its definition or
-#   tracking changes, the model's most important input changes under it (the drift section simulates this).
+#   tracking changes, the model's most important input changes under it.
 # - **Underutilised data dependencies.** Inputs that add almost nothing still have to be collected, validated,
 #   monitored and kept stable. The audit below looks for them.
 # - **Entanglement (CACE: changing anything changes everything).** In a boosted ensemble no input is improved in
@@ -55,9 +66,11 @@ if FAST:
 # - **Hidden feedback loops.** Once offers are shown because of the model, future sessions are shaped by it;
 #   chapter 03 returns to this.
 #
-# Breck et al.'s *ML Test Score* (2017) turns such concerns into tests. Two of its items drive this chapter:
-# *a simpler model is not better* (prove the complex model earns its keep against a simple one) and *the cost of
-# each feature is known* (what each input costs in latency, memory and maintenance against what it adds).
+# Breck et al. (2017) turn such concerns into a rubric of tests, *The ML Test Score*. This chapter works
+# through several of its items, quoted as they write them: "All features are beneficial" and "No feature's
+# cost is too much" (the audit), "A simpler model is not better" (the variants), "Training and serving are not
+# skewed" (parity and the skew check), "Data invariants hold for inputs" (the input contract), "Serving models
+# can be rolled back" and "Prediction quality has not regressed" (release and monitoring).
 #
 # ## The prototype, rebuilt
 #
@@ -77,109 +90,203 @@ prototype
 #
 # **Benefit of each group of inputs.** Remove one group, refit the prototype's pipeline on the same folds, and
 # see how much the cross-validated ROC AUC drops. The drop is measured fold by fold, so its spread shows
-# whether it is real.
+# whether it is real. The folds keep identical rows together, with the same groups as the workbook's split, so
+# that no fold is validated on copies of its own training rows.
 
 # %%
-from sklearn.base import clone
-from sklearn.compose import ColumnTransformer
-from sklearn.model_selection import StratifiedKFold, cross_validate
-from sklearn.pipeline import Pipeline
+from sklearn.model_selection import StratifiedGroupKFold, cross_validate
 
 D = helpers.data
 GROUPS = {"page values": ["PageValues"], "month": ["Month"], "bounce & exit rates": ["BounceRates", "ExitRates"],
           "page counts": D.COUNT_COLUMNS, "durations": D.DURATION_COLUMNS, "technical codes": D.CODE_COLUMNS,
           "visitor type": ["VisitorType"], "special day": ["SpecialDay"], "weekend": ["Weekend"]}
-folds = StratifiedKFold(n_splits=N_FOLDS, shuffle=True, random_state=SEED)
+row_groups = D.duplicate_groups(X_train, y_train)
+folds = StratifiedGroupKFold(n_splits=N_FOLDS, shuffle=True, random_state=SEED)
+
+
+def cv_auc(model, X):
+    """Cross-validated ROC AUC per fold, with the fitted fold models and their validation rows."""
+    return cross_validate(model, X, y_train, groups=row_groups, cv=folds, scoring="roc_auc",
+                          return_estimator=True, return_indices=True)
+
+
+# %% [markdown]
+# Removing a group from the prototype means removing its columns from the encoder, from the pass-through list
+# and from the model's list of categorical inputs. A small function does that:
+
+# %%
+from sklearn.base import clone
 
 
 def prototype_without(dropped):
     """The prototype's pipeline and parameters, without the dropped columns."""
-    model = clone(prototype)
-    encoder, _, _ = model.named_steps["prepare"].transformers[0]
     categories = [c for c in D.CATEGORICAL_COLUMNS if c not in dropped]
     numbers = [c for c in D.NUMERIC_COLUMNS + D.BOOLEAN_COLUMNS if c not in dropped]
-    model.named_steps["prepare"].transformers = [(encoder, model.named_steps["prepare"].transformers[0][1],
-                                                  categories), ("numbers", "passthrough", numbers)]
+    model = clone(prototype)
+    encoder = model.named_steps["prepare"].transformers[0][1]
+    model.named_steps["prepare"].transformers = [("categories", encoder, categories),
+                                                 ("numbers", "passthrough", numbers)]
     return model.set_params(model__categorical_features=categories)
 
 
-def cv_auc(model, columns=None):
-    X = X_train if columns is None else X_train[columns]
-    return cross_validate(model, X, y_train, cv=folds, scoring="roc_auc")
+# %% [markdown]
+# Now the audit itself: the prototype once with all inputs, then once without each group.
 
-
-full = cv_auc(prototype)["test_score"]
-drops = {name: full - cv_auc(prototype_without(cols))["test_score"]
-         for name, cols in helpers.progress(GROUPS.items(), description="audit", total=len(GROUPS))}
-benefit = pd.DataFrame({"fields": {name: len(cols) for name, cols in GROUPS.items()},
-                        "AUC drop without it": {n: d.mean() for n, d in drops.items()},
-                        "spread (sd over folds)": {n: d.std() for n, d in drops.items()}})
+# %%
+full = cv_auc(prototype, X_train)
+drops = {name: full["test_score"] - cv_auc(prototype_without(columns), X_train)["test_score"]
+         for name, columns in helpers.progress(GROUPS.items(), description="audit", total=len(GROUPS))}
+benefit = pd.DataFrame({"fields": {name: len(columns) for name, columns in GROUPS.items()},
+                        "AUC drop without it": {name: d.mean() for name, d in drops.items()},
+                        "spread (sd over folds)": {name: d.std() for name, d in drops.items()}})
 benefit.sort_values("AUC drop without it", ascending=False).round(4)
 
 # %% [markdown]
-# `PageValues` carries most of the signal, the month a clear share. The page counts and the bounce and exit
-# rates add a little; the rest (durations, the four technical codes, visitor type, special day, weekend) add
-# less than the spread between folds: they cost fields without measurable benefit. We keep the groups whose
-# drop is larger than its spread, plus the two rates, which are cheap and sit at the edge:
+# `PageValues` carries most of the signal, the month a clear share, both far beyond their spread over folds.
+# Every other group adds at most a thousandth or two of ROC AUC, about as much as the folds disagree, so
+# group by group the data cannot tell whether it helps. We keep the page counts and the two rates, which are
+# cheap and sit at the edge, and drop the other ten fields; whether dropping them all at once is safe, the
+# variants below decide.
 
 # %%
 KEEP = ["Month", "Administrative", "Informational", "ProductRelated", "BounceRates", "ExitRates", "PageValues"]
 kept = benefit.loc[["page values", "month", "page counts", "bounce & exit rates"]]
+dropped = benefit.drop(kept.index)
 print(f"kept {len(KEEP)} of {len(D.FEATURES)} input fields: {KEEP}")
-print(f"dropped groups' drops are all below {benefit.drop(kept.index)['AUC drop without it'].max():.4f}")
-
-# %% [markdown]
-# **Cost of the model's parts.** Now compare model variants on the kept fields: the prototype's own settings,
-# and gradient boosting with fewer and shallower trees. The production pipeline is simpler too: the month
-# becomes its calendar index (an integer any language can compute), everything else passes through.
+print(f"dropped groups' drops are all below {dropped['AUC drop without it'].max():.4f}")
 
 # %%
+drop, spread = benefit["AUC drop without it"], benefit["spread (sd over folds)"]
+helpers.claim(drop.idxmax() == "page values", "page values carry the largest drop")
+helpers.claim(bool((drop > 2 * spread)[["page values", "month"]].all()),
+              "page values and month each drop the AUC by more than twice their spread over folds")
+helpers.claim(bool((drop[dropped.index] < 0.002).all()), "every dropped group adds less than 0.002 of ROC AUC")
+
+# %% [markdown]
+# ## The month: a production outage in waiting
+#
+# The production pipeline should be simpler too: the month becomes a number, everything else passes through.
+# The first version of this pipeline numbered the months by their position among the ten months *present in
+# the data* (February 0, March 1, May 2, …). The data has no session in January or April. Watch what that does
+# to a request on a January day:
+
+# %%
+from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OrdinalEncoder
 
 NUMBERS = KEEP[1:]
+SMALL_TREES = {"max_depth": 3, "max_iter": 30, "learning_rate": 0.2, "random_state": 0}
 
 
-def small_pipeline(model):
-    prepare = ColumnTransformer([("month", OrdinalEncoder(categories=[D.MONTHS]), ["Month"]),
+def small_pipeline(model, months):
+    prepare = ColumnTransformer([("month", OrdinalEncoder(categories=[months]), ["Month"]),
                                  ("numbers", "passthrough", NUMBERS)], verbose_feature_names_out=False)
     return Pipeline([("prepare", prepare), ("model", model)])
 
 
+ten_months = small_pipeline(HistGradientBoostingClassifier(**SMALL_TREES), D.MONTHS).fit(X_train[KEEP], y_train)
+january = X_test[KEEP].head(1).astype(object).assign(Month="Jan")
+try:
+    ten_months.predict_proba(january)
+except ValueError as error:
+    print(f"January request: {type(error).__name__}: {error}")
+
+# %% [markdown]
+# The model cannot serve two months of the year. Worse, a Go team told that "the month becomes its calendar
+# index" would compute `month - 1` (May = 4) while the model was trained with May = 2: every score in May to
+# December would be wrong, silently. That is **training/serving skew**, and it hides in one sentence of prose.
+#
+# Two fixes are possible, and the audit's numbers decide. Dropping the month costs the drop in the table above,
+# a large part of the 0.02 the team allows for the whole simplification. So we keep it, with an encoding that
+# serves every month: the **calendar index**, January 0 to December 11 (`month - 1`), from the list
+# `helpers.production.CALENDAR_MONTHS`. The trees compare the month with thresholds halfway between months they
+# saw, so a January request takes February's path and an April request March's: a documented, deterministic
+# answer for months the model never saw (and a reason to watch those months' scores).
+
+# %%
+CALENDAR = helpers.production.CALENDAR_MONTHS
+calendar = small_pipeline(HistGradientBoostingClassifier(**SMALL_TREES), CALENDAR).fit(X_train[KEEP], y_train)
+probability = {month: calendar.predict_proba(january.assign(Month=month))[0, 1] for month in CALENDAR}
+same_on_seen = np.array_equal(calendar.predict_proba(X_test[KEEP]), ten_months.predict_proba(X_test[KEEP]))
+print(f"identical scores on all test sessions: {same_on_seen}; month drop if removed: "
+      f"{benefit.loc['month', 'AUC drop without it']:.4f}")
+print("first test session in each month:", {month: round(float(p), 4) for month, p in probability.items()})
+
+# %%
+helpers.claim(same_on_seen, "the calendar index gives the same scores as the ten-month position on every test session")
+helpers.claim(probability["Jan"] == probability["Feb"] and probability["Apr"] == probability["Mar"],
+              "a January request is scored like February, an April request like March")
+helpers.claim(benefit.loc["month", "AUC drop without it"] > ALLOWED_LOSS / 4,
+              "dropping the month would spend more than a quarter of the allowed loss")
+
+# %% [markdown]
+# The fix costs nothing on the months the model knows, because numbering the months differently but in the
+# same order moves no split. The unit tests score a January and an April request with the production model in
+# Python and in Go, so this outage cannot come back unnoticed.
+#
+# **Cost of the model's parts.** Now compare model variants on the kept fields: the prototype's own settings,
+# gradient boosting with fewer and shallower trees, and a logistic regression in its best fair form, with
+# chapter 01's `log1p` transform of the skewed numbers before scaling.
+
+# %%
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+log_scaled = make_pipeline(FunctionTransformer(np.log1p), StandardScaler())
 VARIANTS = {
     "prototype (17 fields)": prototype,
-    "prototype settings, 7 fields": small_pipeline(HistGradientBoostingClassifier(
-        max_leaf_nodes=7, learning_rate=0.1, l2_regularization=1.0, random_state=0)),
-    "30 trees of depth 3, 7 fields": small_pipeline(HistGradientBoostingClassifier(
-        max_depth=3, max_iter=30, learning_rate=0.2, random_state=0)),
+    "prototype settings, 7 fields": small_pipeline(
+        clone(prototype.named_steps["model"]).set_params(categorical_features=None), CALENDAR),
+    "30 trees of depth 3, 7 fields": calendar,
     "10 trees of depth 3, 7 fields": small_pipeline(HistGradientBoostingClassifier(
-        max_depth=3, max_iter=10, learning_rate=0.5, random_state=0)),
-    "logistic regression, 7 fields": Pipeline([("prepare", ColumnTransformer(
-        [("month", OneHotEncoder(), ["Month"]), ("numbers", StandardScaler(), NUMBERS)])),
-        ("model", LogisticRegression(max_iter=1_000))]),
+        max_depth=3, max_iter=10, learning_rate=0.5, random_state=0), CALENDAR),
+    "logistic regression (log1p), 7 fields": make_pipeline(ColumnTransformer(
+        [("month", OneHotEncoder(categories=[CALENDAR], handle_unknown="ignore"), ["Month"]),
+         ("numbers", log_scaled, NUMBERS)]), LogisticRegression(max_iter=1_000)),
 }
 
 # %% [markdown]
-# For each variant: the cross-validated ROC AUC, the time to fit, the size of the pickled model, and the
-# latency of one request, a dict turned into a one-row `DataFrame` as a Python service would do.
+# For each variant: the cross-validated ROC AUC with its spread, the time to fit, and the size of the pickled
+# model (the prototype's cross-validation is the one the audit already ran). Request latency gets its own,
+# careful section below.
 
 # %% tags=["nbval-ignore-output"]
 import pickle
 
-request = X_test.iloc[0].to_dict()
-audit = {}
-for name, model in VARIANTS.items():
-    columns = None if name.startswith("prototype (") else KEEP
-    scores = cv_auc(model, columns)
-    fitted = clone(model).fit(X_train if columns is None else X_train[columns], y_train)
-    one_row = lambda fitted=fitted: fitted.predict_proba(pd.DataFrame([request]))  # noqa: E731
-    audit[name] = {"fields": 17 if columns is None else len(columns), "CV ROC AUC": scores["test_score"].mean(),
-                   "AUC sd": scores["test_score"].std(), "fit time (s)": scores["fit_time"].mean(),
-                   "pickle (kB)": len(pickle.dumps(fitted)) / 1e3,
-                   "request (ms)": 1e3 * np.median(helpers.production.time_calls(one_row, repeats=REPEATS // 3))}
-audit = pd.DataFrame(audit).T
-audit.round({"CV ROC AUC": 4, "AUC sd": 4, "fit time (s)": 3, "pickle (kB)": 1, "request (ms)": 2})
+runs = {"prototype (17 fields)": full}
+runs.update({name: cv_auc(model, X_train[KEEP]) for name, model in VARIANTS.items() if name not in runs})
+audit = pd.DataFrame({name: {"fields": 17 if name.startswith("prototype (") else len(KEEP),
+                             "CV ROC AUC": run["test_score"].mean(), "AUC sd": run["test_score"].std(),
+                             "fit time (s)": run["fit_time"].mean(),
+                             "pickle (kB)": len(pickle.dumps(run["estimator"][0])) / 1e3}
+                      for name, run in runs.items()}).T
+audit.round({"CV ROC AUC": 4, "AUC sd": 4, "fit time (s)": 3, "pickle (kB)": 1})
+
+# %% [markdown]
+# The fit times vary from run to run, so that table is not compared by the tests; the ROC AUCs are
+# deterministic, printed here:
+
+# %%
+cv = audit["CV ROC AUC"]
+print(cv.round(4).to_string())
+
+# %%
+helpers.claim(cv["prototype (17 fields)"] - cv["prototype settings, 7 fields"] < audit["AUC sd"].iloc[0],
+              "dropping ten fields costs less CV ROC AUC than the spread between folds")
+helpers.claim(cv["prototype settings, 7 fields"] - cv["30 trees of depth 3, 7 fields"]
+              < audit.loc["30 trees of depth 3, 7 fields", "AUC sd"],
+              "thirty trees of depth 3 come within the spread between folds of the prototype's settings")
+helpers.claim(audit.loc["30 trees of depth 3, 7 fields", "pickle (kB)"]
+              < audit.loc["prototype settings, 7 fields", "pickle (kB)"] / 2,
+              "thirty trees of depth 3 weigh less than half of the prototype's settings")
+helpers.claim(cv["10 trees of depth 3, 7 fields"] < cv["30 trees of depth 3, 7 fields"],
+              "ten trees of depth 3 lose more than thirty")
+helpers.claim(cv.idxmin() == "logistic regression (log1p), 7 fields"
+              and cv.iloc[-1] < cv["10 trees of depth 3, 7 fields"] - 0.01,
+              "the logistic regression loses clearly, even with log1p")
 
 # %% [markdown]
 # The same table as a picture: benefit (up) against cost (right). Whiskers are one standard deviation over
@@ -190,25 +297,39 @@ ax = helpers.plotting.benefit_cost(audit, x="pickle (kB)", y="CV ROC AUC", yerr=
                                    title="What each variant earns and what it weighs")
 
 # %% [markdown]
-# Dropping ten fields costs less ROC AUC than the spread between folds. Thirty trees of depth 3 match the
-# prototype's settings on the same seven fields at a fraction of the size; ten trees start to lose, and the
-# logistic regression loses clearly. In the request column, the prototype is slower than every seven-field
-# variant, while among those the number and depth of trees hardly matter: the time of a scikit-learn request
-# does not go into the trees (we come back to that). We choose **30 trees of depth 3 on seven fields**:
-# `helpers.production.build_production_model` builds exactly this model.
+# Dropping ten fields costs less ROC AUC than the spread between folds. Thirty trees of depth 3 come within the
+# spread between folds of the prototype's settings on the same seven fields, at less than half the size; ten
+# trees lose more, and the logistic regression, even with `log1p`, loses clearly: "A simpler model is not
+# better" holds here. (The test set confirms below that the whole simplification stays within the allowance.)
+# We choose
+# **30 trees of depth 3 on seven fields**: `helpers.production.build_production_model` builds exactly this
+# model, and its out-of-fold predictions (from the audit's own folds, no extra fits) give the decision threshold
+# (maximum F1, chapter 01's way) and, later, the reference for monitoring.
 
 # %%
+from sklearn.metrics import precision_recall_curve
+
 production = helpers.production.build_production_model(X_train, y_train)
-chapter_variant = clone(VARIANTS["30 trees of depth 3, 7 fields"]).fit(X_train[KEEP], y_train)
-print("fields:", helpers.production.PRODUCTION_FIELDS == KEEP,
-      "| identical predictions:", np.array_equal(production.predict_proba(X_test[KEEP]),
-                                                 chapter_variant.predict_proba(X_test[KEEP])))
+same_model = np.array_equal(production.predict_proba(X_test[KEEP]), calendar.predict_proba(X_test[KEEP]))
+oof = np.empty(len(y_train))
+for model, rows in zip(runs["30 trees of depth 3, 7 fields"]["estimator"],
+                       runs["30 trees of depth 3, 7 fields"]["indices"]["test"], strict=True):
+    oof[rows] = model.predict_proba(X_train[KEEP].iloc[rows])[:, 1]
+precision, recall, thresholds = precision_recall_curve(y_train, oof)
+THRESHOLD = float(thresholds[np.argmax((2 * precision * recall / np.maximum(precision + recall, 1e-12))[:-1])])
+print(f"fields {helpers.production.PRODUCTION_FIELDS == KEEP}, identical predictions {same_model}, "
+      f"threshold {THRESHOLD:.3f}")
+
+# %%
+helpers.claim(same_model, "build_production_model builds exactly the chosen variant")
 
 # %% [markdown]
 # ## What the simplification loses
 #
-# On the test set (both models scored once), with a paired bootstrap: each resample draws the same sessions for
-# both models, so the interval is for the *difference*.
+# The models above were chosen without the test set. Chapter 01 used it once to evaluate the prototype; here we
+# use it again, to *confirm* the simplified model, never to choose between models. A paired bootstrap draws the
+# same sessions for both models in each resample, so the interval is for the *difference*
+# (`helpers.production.bootstrap_auc_difference` computes `roc_auc_score` for all resamples at once).
 
 # %%
 from sklearn.metrics import roc_auc_score
@@ -217,40 +338,36 @@ p_proto = prototype.predict_proba(X_test)[:, 1]
 p_prod = production.predict_proba(X_test[KEEP])[:, 1]
 y = y_test.to_numpy()
 rng = np.random.default_rng(SEED)
-diffs = []
-for rows in rng.integers(0, len(y), size=(N_BOOTSTRAP, len(y))):
-    diffs.append(roc_auc_score(y[rows], p_prod[rows]) - roc_auc_score(y[rows], p_proto[rows]))
-loss = roc_auc_score(y, p_prod) - roc_auc_score(y, p_proto)
+diffs = helpers.production.bootstrap_auc_difference(y, p_prod, p_proto, n_resamples=N_BOOTSTRAP, seed=rng)
+change = roc_auc_score(y, p_prod) - roc_auc_score(y, p_proto)
 low, high = np.percentile(diffs, [2.5, 97.5])
 print(f"test ROC AUC: prototype {roc_auc_score(y, p_proto):.4f}, production {roc_auc_score(y, p_prod):.4f}")
-print(f"difference {loss:+.4f}, 95 % interval {low:+.4f} to {high:+.4f}; fields 17 -> {len(KEEP)}")
+print(f"difference {change:+.4f}, 95 % interval {low:+.4f} to {high:+.4f}; allowed loss {ALLOWED_LOSS}")
+
+# %%
+helpers.claim(low > -ALLOWED_LOSS, "the lower end of the interval lies above minus the allowed loss")
+helpers.claim(low < 0 < high, "the interval of the difference contains zero")
 
 # %% [markdown]
-# Whatever the production model gives up is too small to measure on the test set: the interval of the
-# difference contains zero and stays far inside the 0.02 the team allowed. It needs fewer than half of the
-# input fields.
-#
+# The gate is the lower end of the interval, not the point estimate: even the worst difference the data
+# supports stays inside the allowance. The interval contains zero: whatever the production model gives up is
+# too small to measure on the test set. It needs fewer than half of the input fields.
+
+# %% [markdown]
 # ## Export to a small, readable spec
 #
 # A pickle ties the model to Python and to one version of scikit-learn. The serving team wants a file they can
 # read, diff, review and load in Go: a JSON spec with the fields and their contract, the encoding of the month,
-# every tree, the threshold chosen in chapter 01's way (maximum F1 on out-of-fold predictions), the checksum of
-# the training data, the library versions and the metrics.
+# every tree, the decision threshold, the checksum of the training data, the library versions and the metrics.
+# It also carries a **model version**, computed from its content (fields, trees, threshold), so that every
+# logged score can name the model that produced it.
 
 # %%
-from sklearn.metrics import precision_recall_curve
-from sklearn.model_selection import cross_val_predict
-
-oof = cross_val_predict(helpers.production.make_production_pipeline(), X_train[KEEP], y_train, cv=folds,
-                        method="predict_proba")[:, 1]
-precision, recall, thresholds = precision_recall_curve(y_train, oof)
-THRESHOLD = float(thresholds[np.argmax((2 * precision * recall / np.maximum(precision + recall, 1e-12))[:-1])])
 spec = helpers.production.export_spec(
     production, threshold=THRESHOLD, training_sha256=D.SESSIONS_SHA256, training_rows=len(X_train),
-    metrics={"test_roc_auc": roc_auc_score(y, p_prod), "cv_roc_auc": audit.loc[
-        "30 trees of depth 3, 7 fields", "CV ROC AUC"]})
+    metrics={"test_roc_auc": roc_auc_score(y, p_prod), "cv_roc_auc": cv["30 trees of depth 3, 7 fields"]})
 spec_text = helpers.production.spec_to_json(spec)
-print(f"{len(spec_text) / 1e3:.1f} kB, {len(spec['model']['trees'])} trees, threshold {THRESHOLD:.3f}")
+print(f"{len(spec_text) / 1e3:.1f} kB, {len(spec['model']['trees'])} trees, version {spec['model_version']}")
 
 # %% [markdown]
 # The beginning of the file, and its first tree. Every line can be read: a node either says where to go next,
@@ -260,7 +377,7 @@ print(f"{len(spec_text) / 1e3:.1f} kB, {len(spec['model']['trees'])} trees, thre
 lines = spec_text.splitlines()
 first_tree = lines.index('    "trees": [')
 end_of_tree = lines.index("      ],", first_tree)
-print("\n".join(lines[:14] + ["  ..."] + lines[first_tree - 3:end_of_tree + 1] + ["      ..."]))
+print("\n".join(lines[:15] + ["  ..."] + lines[first_tree - 3:end_of_tree + 1] + ["      ..."]))
 
 # %% [markdown]
 # We write it to the git-ignored `build/` folder, as a release job would, and read it back:
@@ -273,7 +390,7 @@ path = REPO_ROOT / "build" / "purchase_intent_spec.json"
 path.parent.mkdir(exist_ok=True)
 path.write_text(spec_text, encoding="utf-8")
 loaded = scorer.load_spec(path.read_text(encoding="utf-8"))
-print(path.relative_to(REPO_ROOT), loaded["format"], "version", loaded["format_version"])
+print(path.relative_to(REPO_ROOT), loaded["format"], "format", loaded["format_version"], loaded["model_version"])
 
 # %% [markdown]
 # ## The scorer, reimplemented
@@ -312,14 +429,19 @@ same_decisions = np.array_equal(plain >= THRESHOLD, p_prod >= THRESHOLD)
 print(f"{len(requests):,} sessions: largest difference {gap:.1e} (bar: 1e-12); same decision for all: "
       f"{same_decisions}")
 
+# %%
+helpers.claim(gap <= 1e-12 and same_decisions, "the plain scorer equals scikit-learn to 1e-12, same decisions")
+
 # %% [markdown]
 # The trees compare the same float64 values with the same thresholds and add the same leaves in the same order,
-# so the two agree far below the bar. The unit tests repeat this check on every run.
+# so the two agree far below the bar. The unit tests repeat this check on every run, in Python and in Go.
 #
 # ## ONNX, the standard alternative
 #
 # ONNX is an open format for models with runtimes in many languages. `skl2onnx` converts the whole
-# scikit-learn pipeline, encoder included; `onnxruntime` runs it.
+# scikit-learn pipeline, encoder included; `onnxruntime` runs it. The converter triggers a deprecation notice
+# inside the `onnx` package about how it stores booleans; it concerns the converter's authors, not us, so we
+# silence that one message.
 
 # %%
 import warnings
@@ -330,7 +452,7 @@ from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 
 inputs = [("Month", StringTensorType([None, 1]))] + [(n, FloatTensorType([None, 1])) for n in NUMBERS]
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
+    warnings.filterwarnings("ignore", message="Field onnx.AttributeProto.ints", category=DeprecationWarning)
     onnx_model = convert_sklearn(production, initial_types=inputs, options={"zipmap": False})
 onnx_bytes = onnx_model.SerializeToString()
 session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
@@ -342,8 +464,12 @@ def onnx_feeds(frame):
 
 
 p_onnx = session.run(["probabilities"], onnx_feeds(X_test[KEEP]))[0][:, 1]
-print(f"ONNX: {len(onnx_bytes) / 1e3:.1f} kB; largest difference {np.abs(p_onnx - p_prod).max():.1e}; "
+onnx_gap = np.abs(p_onnx - p_prod).max()
+print(f"ONNX: {len(onnx_bytes) / 1e3:.1f} kB; largest difference {onnx_gap:.1e}; "
       f"decisions that differ: {np.sum((p_onnx >= THRESHOLD) != (p_prod >= THRESHOLD))}")
+
+# %%
+helpers.claim(1e-12 < onnx_gap < 1e-5, "ONNX agrees with scikit-learn to about seven digits, not to 1e-12")
 
 # %% [markdown]
 # ONNX computes in float32, so it agrees with scikit-learn only to about seven digits. A session whose
@@ -352,63 +478,93 @@ print(f"ONNX: {len(onnx_bytes) / 1e3:.1f} kB; largest difference {np.abs(p_onnx 
 # code to keep in step); the hand-written scorer wins when the model is small and stable, the team wants to
 # read every line, and exact parity matters.
 #
-# ## Latency, side by side
+# ## Latency, measured fairly
 #
-# Each implementation scores the same single request, as it arrives: a dict. The scikit-learn pipelines first
-# build a one-row `DataFrame`, ONNX builds its arrays, the plain scorer takes the dict. Medians and 99th
-# percentiles over repeated calls, all in this one run (your numbers differ; the ratios hold).
+# Each implementation scores **many different requests**, one at a time, as they arrive: dicts. The
+# scikit-learn pipelines first build a one-row `DataFrame`, ONNX builds its arrays, the plain scorer takes the
+# dict. A percentile is printed only where the sample supports it, with at least ten requests beyond it (so a
+# 99th percentile needs 1,000 requests); the slow pipelines get fewer requests and fewer percentiles. Two
+# comparisons matter: the **same model** (production pipeline against the plain scorer: what reimplementation
+# buys) and the prototype against the production pipeline (what simplification buys). Where Go is installed,
+# the Go scorer is timed too, inside its own process.
 
 # %% tags=["nbval-ignore-output"]
-single = {k: requests[0][k] for k in KEEP}
-full_request = X_test.iloc[0].to_dict()
-CALLS = {
-    "prototype pipeline": lambda: prototype.predict_proba(pd.DataFrame([full_request])),
-    "production pipeline": lambda: production.predict_proba(pd.DataFrame([single])),
-    "ONNX": lambda: session.run(["probabilities"], {"Month": np.array([[single["Month"]]]), **{
-        n: np.array([[single[n]]], dtype=np.float32) for n in NUMBERS}}),
-    "plain scorer": lambda: scorer.score(loaded, single),
-    "plain scorer, checked": lambda: scorer.score_checked(loaded, single),
+timing = helpers.production.time_requests
+full_requests = X_test.astype(object).to_dict("records")
+ONNX_TYPES = {n: np.float32 for n in NUMBERS}
+latency = {
+    "prototype pipeline": timing(lambda r: prototype.predict_proba(pd.DataFrame([r])), full_requests, N_SLOW_CALLS),
+    "production pipeline": timing(lambda r: production.predict_proba(pd.DataFrame([r])), requests, N_SLOW_CALLS),
+    "ONNX": timing(lambda r: session.run(None, {n: np.array([[v]], ONNX_TYPES.get(n)) for n, v in r.items()}),
+                   requests, N_FAST_CALLS),
+    "plain scorer": timing(lambda r: scorer.score(loaded, r), requests, N_FAST_CALLS),
+    "plain scorer, checked": timing(lambda r: scorer.score_checked(loaded, r), requests, N_FAST_CALLS),
 }
-latency = {name: helpers.production.time_calls(call, repeats=REPEATS if "plain" not in name else 10 * REPEATS)
-           for name, call in CALLS.items()}
-table = pd.DataFrame({"median (µs)": {n: 1e6 * np.median(t) for n, t in latency.items()},
-                      "p99 (µs)": {n: 1e6 * np.percentile(t, 99) for n, t in latency.items()}})
-table["prototype / this (median)"] = table.loc["prototype pipeline", "median (µs)"] / table["median (µs)"]
+GO = helpers.production.go_executable()
+if GO:
+    go_run = helpers.production.run_go_scorer(spec_text, requests[:N_FAST_CALLS])
+    latency["Go scorer, checked"] = go_run.seconds
+table = helpers.production.latency_table(latency, budget=LATENCY_BUDGET)
+table["same model: pipeline / this"] = table.loc["production pipeline", "median (µs)"] / table["median (µs)"]
 table.round(1)
 
 # %% [markdown]
-# The plain scorer answers a single request more than a hundred times faster than the prototype pipeline, in
-# this run and on any machine we tried; the contract check adds little. The
-# assertion below fails the chapter if that stops being true.
+# Read the last column first: for the *same* model, the plain scorer answers many times faster than the
+# scikit-learn pipeline, and the contract check adds little. The production pipeline is itself faster than
+# the prototype's: simplification buys less than reimplementation. The budget column relates each variant to
+# the 5 ms requirement. Machines differ, so the checks below use generous margins: a factor of 20 where this
+# machine measures far more, and the budget where the scorer needs a small fraction of it.
 
 # %%
-speedup = np.median(latency["prototype pipeline"]) / np.median(latency["plain scorer"])
-assert speedup >= 100, f"the plain scorer is only {speedup:.0f} times faster"
-print("the plain scorer is at least 100 times faster per request than the prototype pipeline")
+median = {name: np.median(seconds) for name, seconds in latency.items()}
+helpers.claim(median["production pipeline"] > 20 * median["plain scorer"],
+              "for the same model, the plain scorer is at least 20 times faster than the pipeline")
+helpers.claim(median["prototype pipeline"] > median["production pipeline"],
+              "the production pipeline answers faster than the prototype pipeline")
+helpers.claim(median["prototype pipeline"] / median["production pipeline"]
+              < median["production pipeline"] / median["plain scorer"],
+              "simplification buys a smaller speed-up than reimplementation")
+helpers.claim(np.percentile(latency["plain scorer, checked"], 99) < LATENCY_BUDGET,
+              "the checked plain scorer's 99th percentile is within the latency budget")
+
+# %%
+if GO:
+    helpers.claim(np.percentile(go_run.seconds, 99) < LATENCY_BUDGET,
+                  "the Go scorer's 99th percentile is within the latency budget")
 
 # %% [markdown]
-# **Where the prototype's time goes.** Split one prototype call into its stages: building the `DataFrame`, the
-# `ColumnTransformer`, and the gradient boosting itself.
+# **Where the prototype's time goes.** A profiler records every function call. `cProfile` over fifty
+# different requests shows which parts of one prototype request take the time; we add up the time spent inside
+# three parts: building the `DataFrame`, the column transformers, and the code that walks the trees.
 
 # %% tags=["nbval-ignore-output"]
-frame = pd.DataFrame([full_request])
-prepared = prototype.named_steps["prepare"].transform(frame)
-stages = {"dict to DataFrame": lambda: pd.DataFrame([full_request]),
-          "ColumnTransformer": lambda: prototype.named_steps["prepare"].transform(frame),
-          "gradient boosting": lambda: prototype.named_steps["model"].predict_proba(prepared)}
-pd.Series({name: 1e6 * np.median(helpers.production.time_calls(call, repeats=REPEATS))
-           for name, call in stages.items()}, name="median (µs)").round(0).to_frame()
+import cProfile
+import pstats
+
+profiler = cProfile.Profile()
+profiler.runcall(lambda: [prototype.predict_proba(pd.DataFrame([r])) for r in full_requests[:50]])
+stats = pstats.Stats(profiler)
+PARTS = {"dict to DataFrame": ("pandas/core/frame.py", "__init__"),
+         "column transformers": ("_column_transformer.py", "transform"),
+         "walking the trees": ("gradient_boosting.py", "_predict_iterations")}
+shares = helpers.production.profile_shares(stats, PARTS)
+shares.round(3).to_frame()
+
+# %%
+helpers.claim(shares["walking the trees"] < 0.2, "walking the trees takes less than a fifth of a request")
+helpers.claim(shares["column transformers"] > 0.5, "the column transformers take more than half of a request")
 
 # %% [markdown]
-# Most of the time is glue: converting the input and running the column transformer, and inside scikit-learn,
-# checking and converting the one-row input before any tree is visited. The trees themselves are cheap, as the
-# plain scorer shows. **Batch throughput** tells another story: scoring all test sessions at once amortises the
-# overhead, and vectorised libraries shine.
+# The profile shows where the time goes: more than half of each request goes into column transformers, and
+# there are two per request, the pipeline's own and a second one *inside* `HistGradientBoostingClassifier`,
+# which re-encodes the categorical inputs it was told about; inside both, most of the work is checking and
+# converting a one-row table. Walking the trees takes a small share. (A profiler slows every Python call, so it
+# exaggerates Python-heavy parts somewhat; the shares still point at the same culprit.) So the glue is not the
+# `DataFrame` alone: it is the input checking and conversion that the library repeats for every single call.
+# **Batch throughput** tells another story: scoring all test sessions at once pays that overhead once, and the
+# vectorised libraries shine.
 
 # %% tags=["nbval-ignore-output"]
-import time
-
-
 def rows_per_second(call, rows):
     """Rows per second of a batch call, from the median of three runs."""
     return rows / np.median(helpers.production.time_calls(call, repeats=3, warmup=1))
@@ -422,56 +578,34 @@ pd.Series({
 }, name="rows per second, whole test set").round(-2).to_frame()
 
 # %% [markdown]
-# **Cold start and size.** A new service instance must load the model before its first answer. Time it from
-# bytes in memory to the first score (median of five loads), and measure the artefacts' sizes.
+# **Memory and size.** The memory requirement is about the whole serving process. Each variant is served by a
+# fresh Python process that imports only what it needs, loads the model and scores fifty requests; it
+# reports its peak resident memory (RSS). The Go process's peak comes from the same run that timed it.
 
 # %% tags=["nbval-ignore-output"]
-pickled = pickle.dumps(prototype)
-production_pickle = pickle.dumps(production)
+production_pickle, prototype_pickle = pickle.dumps(production), pickle.dumps(prototype)
+memory = helpers.production.peak_memory_mb({
+    "prototype pipeline": ("pickle", prototype_pickle, full_requests[:50]),
+    "production pipeline": ("pickle", production_pickle, requests[:50]),
+    "ONNX": ("onnx", onnx_bytes, requests[:50]),
+    "plain scorer, checked": ("json", spec_text.encode("utf-8"), requests[:50])})
+if GO:
+    memory["Go scorer, checked"] = go_run.peak_rss_mb
+sizes = {"prototype pipeline": len(prototype_pickle), "production pipeline": len(production_pickle),
+         "ONNX": len(onnx_bytes), "plain scorer, checked": len(spec_text), "Go scorer, checked": len(spec_text)}
+pd.DataFrame({"model file (kB)": pd.Series(sizes) / 1e3, "peak RSS (MB)": pd.Series(memory)}).dropna().round(1)
 
-
-def cold(load, first):
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        first(load())
-        times.append(time.perf_counter() - start)
-    return 1e3 * np.median(times)
-
-
-pd.DataFrame({
-    "size (kB)": {"prototype pickle": len(pickled) / 1e3, "production pickle": len(production_pickle) / 1e3,
-                  "ONNX": len(onnx_bytes) / 1e3, "JSON spec": len(spec_text) / 1e3},
-    "load + first score (ms)": {
-        "prototype pickle": cold(lambda: pickle.loads(pickled), lambda m: m.predict_proba(frame)),
-        "production pickle": cold(lambda: pickle.loads(production_pickle),
-                                  lambda m: m.predict_proba(pd.DataFrame([single]))),
-        "ONNX": cold(lambda: ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"]),
-                     lambda s: s.run(None, onnx_feeds(X_test[KEEP].head(1)))),
-        "JSON spec": cold(lambda: scorer.load_spec(spec_text), lambda s: scorer.score(s, single))},
-}).round(1)
+# %%
+helpers.claim(memory["plain scorer, checked"] < MEMORY_BUDGET_MB, "the plain scorer's process is within the memory budget")
+helpers.claim(memory["production pipeline"] > 2 * memory["plain scorer, checked"],
+              "a scikit-learn serving process needs more than twice the plain scorer's memory")
+if GO:
+    helpers.claim(memory["Go scorer, checked"] < memory["plain scorer, checked"],
+                  "the Go process needs less memory than the plain Python scorer's")
 
 # %% [markdown]
-# These times leave out importing the libraries, which a Python service pays once per process. Measure that in
-# fresh interpreters: what the scikit-learn pipeline needs, against the standard library's `json` and `math`,
-# which is all the plain scorer needs (a Go or Java service pays neither):
-
-# %% tags=["nbval-ignore-output"]
-import subprocess
-import sys
-
-
-def import_seconds(modules):
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", f"import {modules}"], check=True)
-    return time.perf_counter() - start
-
-
-pd.Series({"python + sklearn.ensemble, pandas": import_seconds("sklearn.ensemble, pandas"),
-           "python + json, math": import_seconds("json, math")}, name="start-up (s)").round(2).to_frame()
-
-# %% [markdown]
-# The interpreter with the numeric libraries takes many times longer to start.
+# The scikit-learn processes carry NumPy, pandas, SciPy and scikit-learn whether the model is large or small;
+# the plain scorer needs the interpreter and two standard-library modules, and a Go binary needs less still.
 #
 # ## The input contract
 #
@@ -480,8 +614,9 @@ pd.Series({"python + sklearn.ensemble, pandas": import_seconds("sklearn.ensemble
 # prototype gets the same request with its ten other fields filled from a real session.
 
 # %%
+single = requests[0]
 cases = helpers.production.contract_cases(single)
-extra_fields = {k: v for k, v in full_request.items() if k not in KEEP}
+extra_fields = {k: v for k, v in full_requests[0].items() if k not in KEEP}
 implementations = {
     "prototype": lambda r: prototype.predict_proba(pd.DataFrame([{**extra_fields, **r}]))[0, 1],
     "production pipeline": lambda r: production.predict_proba(pd.DataFrame([r]))[0, 1],
@@ -493,116 +628,325 @@ implementations = {
 contract = helpers.production.contract_table(implementations, cases)
 contract
 
+# %%
+silent = contract.drop(index="valid request").drop(columns="checked scorer")
+helpers.claim(bool((contract["checked scorer"].drop("valid request").str.startswith("error")).all()),
+              "the checked scorer rejects every bad request")
+helpers.claim(bool((~silent.apply(lambda column: column.str.startswith("error"))).sum().min() >= 3),
+              "every other implementation scores at least three bad requests silently")
+
 # %% [markdown]
-# Read it row by row. Every implementation except the checked scorer returns a probability for requests that
-# are plainly wrong: a negative page count, an exit rate above 1, an absurd page value, a number sent as text,
-# an extra field; most of them also score `NaN`, and some score `None` or a month they have never seen. Those
-# silent scores are the dangerous cells: nothing in the logs says anything went wrong. Where an implementation
-# does fail, it fails with a generic exception that does not say which field was wrong. The checked scorer
-# rejects every bad request and explains itself:
+# Read it row by row. Every implementation except the checked scorer returns a probability for several requests
+# that are plainly wrong: a negative page count, an exit rate above 1, an absurd page value, an extra field.
+# Those silent scores are the dangerous cells: nothing in the logs says anything went wrong. Where an
+# implementation does fail, it fails with a generic exception that does not say which field was wrong. The
+# checked scorer rejects every bad request and explains itself:
 
 # %%
-for case in ["missing field (ExitRates)", "number sent as text", "re-cased month", "rate above 1"]:
+for case in ["missing field (ExitRates)", "number sent as text", "misspelt month (Sept)", "rate above 1"]:
     try:
         scorer.score_checked(loaded, cases[case])
     except scorer.InvalidRequest as error:
         print(f"{case:28} -> {error}")
 
 # %% [markdown]
-# The check costs a few microseconds (the latency table above has it). The unit tests go further with
-# property-based testing (the `hypothesis` library generates thousands of requests, valid and invalid): the
-# checked scorer never fails with anything but `InvalidRequest`, and every request it accepts gets a
+# The check costs a few microseconds (the latency table has it). The unit tests go further with property-based
+# testing (the `hypothesis` library generates thousands of requests, valid and invalid): the checked scorer
+# never fails with anything but `InvalidRequest`, and every request it accepts, in any month, gets a
 # probability between 0 and 1.
+
+# %% [markdown]
+# ## Training/serving skew: what the request path can know
 #
+# The model was trained on whole sessions; the request path scores a session while it runs. For each field,
+# what can the service know at the moment it decides?
+#
+# | field | known at decision time? |
+# |---|---|
+# | `Month` | yes: the clock |
+# | `Administrative`, `Informational`, `ProductRelated` | yes, as counts *so far* (lower than the session's final counts) |
+# | `BounceRates`, `ExitRates` | yes: averages, over past traffic, of the pages seen so far |
+# | `PageValues` | only from past traffic. The data's documentation and paper (Sakar et al., 2019) describe it as the average value of the pages a visitor saw before a transaction, a Google Analytics metric; a value computed after the session includes *this* session's own purchase, which the request path cannot know yet |
+#
+# So the training value of `PageValues` can leak the target, and the test ROC AUC is an upper bound for a
+# mid-session decision. Training/serving skew is found by **logging the features the service actually used**
+# with every score, and comparing them with the features training used for the same sessions. Every log record
+# carries the model version.
+
+# %%
+def serve(spec, request, log):
+    """Decide whether to show the offer, with a fallback (no offer) for a rejected request; log the decision."""
+    try:
+        probability, outcome = scorer.score_checked(spec, request), "scored"
+    except scorer.InvalidRequest:
+        probability, outcome = None, "rejected"
+    offer = outcome == "scored" and probability >= spec["decision_threshold"]
+    log.append({"model_version": spec["model_version"], "features": request, "probability": probability,
+                "outcome": outcome, "offer": offer})
+    return offer
+
+
+# %% [markdown]
+# A simulation shows the check at work. Suppose the request path reads page values from yesterday's analytics
+# table, so a buyer's value lacks the part that the buyer's own purchase adds. The data cannot tell how large
+# that part is; we *assume* half, for buyers only. The numbers depend on that assumption; the check does not.
+
+# %%
+served_pages = np.where(y_test, X_test["PageValues"] / 2, X_test["PageValues"])
+served_requests = [{**request, "PageValues": float(value)} for request, value in zip(requests, served_pages, strict=True)]
+log = []
+for request in served_requests:
+    serve(loaded, request, log)
+served = pd.DataFrame([record["features"] for record in log], index=X_test.index)
+differs = (served != X_test[KEEP].astype(object)).mean()
+served_scores = np.array([record["probability"] for record in log])
+print("share of sessions whose served value differs from training's:", differs.round(3).to_dict())
+print(f"test ROC AUC on training features {roc_auc_score(y, p_prod):.4f}, on served features "
+      f"{roc_auc_score(y, served_scores):.4f}; log record: {log[0]['model_version']}, {log[0]['outcome']}")
+
+# %%
+helpers.claim(bool(differs.drop("PageValues").eq(0).all()) and differs["PageValues"] > 0,
+              "the skew check flags PageValues and only PageValues")
+helpers.claim(roc_auc_score(y, served_scores) < roc_auc_score(y, p_prod),
+              "the ROC AUC on served features is lower than on training features")
+
+# %% [markdown]
+# The check names the field that is skewed and the share of sessions affected, and the ROC AUC on the features
+# the service really had is lower: the offline number was an upper bound. In production the same join runs
+# every day on the logged records, and a field whose share of differences leaves zero raises an alert.
+#
+# ## Releasing a new model: shadow, parity, rollback
+#
+# A retrained model must not go live on its offline score alone. In **shadow mode** the service scores every
+# live request with the candidate too, logs it, and acts only on the current model. Here the candidate has 60
+# trees of learning rate 0.1 instead of 30 of 0.2; the live requests are the test sessions.
+
+# %%
+def release(model, threshold=THRESHOLD):
+    exported = helpers.production.export_spec(model, threshold=threshold, training_sha256=D.SESSIONS_SHA256,
+                                              training_rows=len(X_train), metrics={})
+    return scorer.load_spec(helpers.production.spec_to_json(exported))
+
+
+candidate_model = helpers.production.build_production_model(X_train, y_train, max_iter=60, learning_rate=0.1)
+candidate = release(candidate_model)
+live_log, shadow_log = [], []
+for request in requests:
+    serve(loaded, request, live_log)
+    serve(candidate, request, shadow_log)
+live = pd.DataFrame(live_log)
+shadow = pd.DataFrame(shadow_log)
+print(f"live {live.model_version[0]}: flags {live.offer.mean():.3f}; shadow {shadow.model_version[0]}: "
+      f"flags {shadow.offer.mean():.3f}; same decision for {np.mean(live.offer == shadow.offer):.3f}")
+
+# %% [markdown]
+# **Online parity** closes the loop: recompute, offline, the probabilities the service logged, from the logged
+# features, with the analysts' model. Any difference is a serving bug, whatever the traffic was.
+
+# %%
+logged = pd.DataFrame(list(live.features))
+offline = production.predict_proba(logged[KEEP])[:, 1]
+online_gap = np.abs(offline - live.probability.to_numpy(float)).max()
+print(f"online parity: largest difference {online_gap:.1e} over {len(live):,} logged requests")
+
+# %%
+helpers.claim(online_gap <= 1e-12, "the logged scores equal the offline model's to 1e-12")
+
+# %% [markdown]
+# **An alert on the share flagged.** The out-of-fold predictions say which share of sessions the model should
+# flag. A release that flags a share far outside that band (three binomial standard errors for a day of
+# traffic) is wrong somewhere. Here is a bad release: the candidate with a typo in its threshold, ten times too
+# low. Promotion and rollback are pointer moves: the previous spec stays loaded.
+
+# %%
+expected_share = np.mean(oof >= THRESHOLD)
+
+
+def flag_alert(offers):
+    """True when the share flagged lies more than three binomial standard errors from the expected share."""
+    return abs(np.mean(offers) - expected_share) > 3 * np.sqrt(expected_share * (1 - expected_share) / len(offers))
+
+
+typo = release(candidate_model, threshold=THRESHOLD / 10)
+active = [loaded]                    # the release history; the last one serves
+active.append(typo)                  # promote
+day_log = []
+offers = [serve(active[-1], request, day_log) for request in requests]
+if flag_alert(offers):
+    active.pop()                     # roll back
+print(f"expected share {expected_share:.3f}; the bad release flagged {np.mean(offers):.3f}; "
+      f"serving again: {active[-1]['model_version']}; live model alerts: {flag_alert(live.offer)}")
+
+# %%
+helpers.claim(flag_alert(offers) and not flag_alert(live.offer) and not flag_alert(shadow.offer),
+              "the flagged-share alert fires for the bad release only, not for the live model or the candidate")
+
+# %% [markdown]
+# The alert fires for the typo and not for the two sound models, and the rollback takes one line because the
+# old spec never left memory. Every record in the logs names its model version, so the bad release's decisions
+# can be found and counted afterwards (the version covers the threshold too, so the typo got its own).
+
+# %% [markdown]
 # ## Drift: when the world changes
 #
-# Three plausible changes. **Two tracking changes**: the analytics tool starts attributing only half of the
-# page value (a new attribution rule, say), or a broken tag loses the page value of 30 % of sessions, which then
-# report 0. **A shift in the audience**: a campaign brings many new visitors, so that half the sessions are new
-# visitors instead of about one in seven. We simulate all three on the test set.
+# Three plausible changes. **Broken tracking**: a tag loses the page value of 30 % of sessions, and the
+# analytics tool then reports 0 for them, or, in a second version of the bug, sends no value at all (`null`).
+# **A shift in the audience**: a campaign brings many new visitors, so that half the sessions are new visitors
+# instead of about one in seven. We simulate each on one half of the test set (the other half, scored by the
+# same model, will serve as the reference for monitoring) and serve every request through `serve`, with its
+# fallback.
 
 # %%
-lost = rng.random(len(X_test)) < 0.3
-new = (X_test["VisitorType"] == "New_Visitor").to_numpy()
+reference_half = rng.permutation(len(X_test)) < len(X_test) // 2
+live_rows = np.flatnonzero(~reference_half)
+live_requests, y_live = [requests[i] for i in live_rows], y[live_rows]
+lost = rng.random(len(live_rows)) < 0.3
+new = (X_test["VisitorType"] == "New_Visitor").to_numpy()[live_rows]
 weights = np.where(new, 0.5 / new.mean(), 0.5 / (1 - new.mean()))
-rows = rng.choice(len(X_test), size=len(X_test), replace=True, p=weights / weights.sum())
-worlds = {"as trained": (X_test, y_test),
-          "page values halved": (X_test.assign(PageValues=X_test["PageValues"] / 2), y_test),
-          "page value lost for 30 %": (X_test.assign(PageValues=X_test["PageValues"].where(~lost, 0.0)), y_test),
-          "half new visitors": (X_test.iloc[rows], y_test.iloc[rows])}
+rows = rng.choice(len(live_rows), size=len(live_rows), replace=True, p=weights / weights.sum())
+worlds = {"as trained": (live_requests, y_live),
+          "tracking sends 0": ([{**r, "PageValues": 0.0 if gone else r["PageValues"]}
+                                for r, gone in zip(live_requests, lost, strict=True)], y_live),
+          "tracking sends null": ([{**r, "PageValues": None if gone else r["PageValues"]}
+                                   for r, gone in zip(live_requests, lost, strict=True)], y_live),
+          "half new visitors": ([live_requests[i] for i in rows], y_live[rows])}
+world_logs = {}
+for name, (world_requests, _) in worlds.items():
+    world_logs[name] = []
+    for request in world_requests:
+        serve(loaded, request, world_logs[name])
 
 # %% [markdown]
-# For each world: the production model's ROC AUC, its mean predicted probability against the observed purchase
-# rate (calibration in the large), and the share of sessions above the threshold.
+# For each world, what the model does (its ROC AUC on the sessions it scored, mean prediction against the
+# observed purchase rate) and what cheap monitors see: the share of zeros in `PageValues`, the share of
+# requests the checked scorer rejects, and the share of sessions flagged, with the alert above.
 
 # %%
+train_zeros = np.mean(X_train["PageValues"] == 0)
 effects = {}
-for name, (X_world, y_world) in worlds.items():
-    p = production.predict_proba(X_world[KEEP])[:, 1]
-    effects[name] = {"ROC AUC": roc_auc_score(y_world, p), "mean predicted": p.mean(),
-                     "observed rate": y_world.mean(), "flagged": np.mean(p >= THRESHOLD)}
-pd.DataFrame(effects).T.round(3)
-
-# %% [markdown]
-# Halving the page values leaves the ranking (ROC AUC) as it was, because the trees' splits on page value
-# mostly separate zero from non-zero; but the mean prediction slips below the observed rate and fewer sessions
-# are flagged: the offer policy changes without anyone deciding it. Losing the page value of some sessions is
-# worse: the ranking suffers, predictions fall well below the observed rate, and far fewer sessions are flagged.
-# More new visitors raise the observed purchase rate, and the model follows only partly, because it never sees
-# the visitor type. None of these changes announces itself; a monitor must find it.
-#
-# **Monitoring.** The population stability index (PSI) compares the distribution of a variable in production
-# with its distribution in training, over bins fixed on the training data:
-# PSI = Σ (p_prod − p_train) · ln(p_prod / p_train). A common rule of thumb reads below 0.1 as stable and above
-# 0.25 as a major shift. Ten lines:
+for name, (_, y_world) in worlds.items():
+    records = pd.DataFrame(world_logs[name])
+    scored = (records.outcome == "scored").to_numpy()
+    p = records.probability[scored].to_numpy(float)
+    effects[name] = {"ROC AUC": roc_auc_score(y_world[scored], p), "mean predicted": p.mean(),
+                     "observed rate": y_world.mean(), "zeros in PageValues": np.mean(
+                         [f["PageValues"] == 0 for f in records.features]), "rejected": 1 - scored.mean(),
+                     "flagged": records.offer.mean(), "flag alert": flag_alert(records.offer)}
+effects = pd.DataFrame(effects).T
+print(f"training: zeros in PageValues {train_zeros:.3f}, expected flagged share {expected_share:.3f}")
+effects.round(3)
 
 # %%
-def psi(train_values, live_values, bins=10):
-    """Population stability index over quantile bins of the training values."""
-    edges = np.unique(np.quantile(train_values, np.linspace(0, 1, bins + 1)))
+zero_alert = (effects["zeros in PageValues"] - train_zeros).abs() > 0.03
+helpers.claim(bool(zero_alert["tracking sends 0"] and not zero_alert["as trained"]),
+              "the share of zeros moves by more than 0.03 when tracking sends 0, and not as trained")
+helpers.claim(effects.loc["tracking sends null", "rejected"] > 0.2 and effects.loc["as trained", "rejected"] == 0,
+              "the checked scorer rejects the null page values, and nothing as trained")
+helpers.claim(bool(effects.loc["tracking sends 0", "flag alert"] and not effects.loc["as trained", "flag alert"]),
+              "the flagged-share alert fires when tracking sends 0, and not as trained")
+helpers.claim(effects.loc["tracking sends 0", "ROC AUC"] < effects.loc["as trained", "ROC AUC"] - 0.03,
+              "losing page values lowers the ROC AUC")
+
+# %% [markdown]
+# Losing page values as zeros hurts the ranking, predictions fall below the observed rate, and fewer sessions
+# are flagged; nothing fails, so only a monitor can see it, and two cheap ones do: the share of zeros jumps, and
+# the flagged-share alert fires. When the same bug sends `null`, the checked scorer rejects those requests
+# instead of scoring them as if the visitor had seen no valuable page: the rejection rate reveals the bug at
+# once, and the page falls back to showing no offer. That fallback has a cost, which the logs measure: the
+# offers that the model would have shown to these sessions with their true page values.
+
+# %%
+rejected = (pd.DataFrame(world_logs["tracking sends null"]).outcome == "rejected").to_numpy()
+missed = np.mean(live.offer.to_numpy()[live_rows][rejected])
+print(f"fallback: {rejected.mean():.3f} of sessions got no score; the model would have offered to {missed:.3f} "
+      f"of them, against {live.offer.mean():.3f} of all sessions: {rejected.mean() * missed:.3f} of all "
+      f"sessions lost their offer")
+
+# %%
+helpers.claim(abs(missed - live.offer.mean()) < 0.05,
+              "the fallback hits sessions that would have been offered about as often as the average session")
+
+# %% [markdown]
+# The broken tag fails at random, so the fallback withholds offers in proportion to the traffic it hits: the
+# last number above is the share of all sessions whose offer the outage cost. A timeout has the same fallback,
+# and its cost is counted the same way, from the share of requests slower than the budget.
+#
+# More new visitors raise the observed purchase rate, and the model follows only partly, because it never sees
+# the visitor type; the flagged share barely moves. Here the monitors that compare whole distributions help.
+#
+# **Distribution monitors.** The population stability index (PSI) compares the distribution of a variable in
+# production with a reference, over bins fixed on the reference:
+# PSI = Σ (p_live − p_ref) · ln(p_live / p_ref). A common rule of thumb reads below 0.1 as stable and above
+# 0.25 as a major shift. The reference for the score is the same model's scores on held-out sessions, the half
+# of the test set we kept aside: scores on the training sessions would be too confident, and out-of-fold
+# scores come from other models, whose scores take slightly different values (with many sessions sharing a
+# score, bins and KS would then measure those small differences). Ten lines:
+
+# %%
+def psi(reference, live, bins=10):
+    """Population stability index over quantile bins of the reference values."""
+    edges = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)))
     edges[0], edges[-1] = -np.inf, np.inf
-    expected = np.histogram(train_values, edges)[0] / len(train_values)
-    actual = np.histogram(live_values, edges)[0] / len(live_values)
+    expected = np.histogram(reference, edges)[0] / len(reference)
+    actual = np.histogram(live, edges)[0] / len(live)
     expected, actual = np.clip(expected, 1e-6, None), np.clip(actual, 1e-6, None)
     return float(np.sum((actual - expected) * np.log(actual / expected)))
 
 
 # %% [markdown]
 # The Kolmogorov–Smirnov test (`scipy.stats.ks_2samp`) asks whether two samples come from the same
-# distribution. Apply both to an input and to the model's score, in each world:
+# distribution. Apply both to the score in each world:
 
 # %%
 from scipy.stats import ks_2samp
 
-p_train = production.predict_proba(X_train[KEEP])[:, 1]
-monitor = {}
-for name, (X_world, _) in worlds.items():
-    p = production.predict_proba(X_world[KEEP])[:, 1]
-    monitor[name] = {"PSI PageValues": psi(X_train["PageValues"], X_world["PageValues"]),
-                     "KS p PageValues": ks_2samp(X_train["PageValues"], X_world["PageValues"]).pvalue,
-                     "PSI score": psi(p_train, p), "KS p score": ks_2samp(p_train, p).pvalue}
-pd.DataFrame(monitor).T.round(4)
-
-# %% [markdown]
-# KS flags all three changes in `PageValues` and the two larger ones in the score; it misses the halving in the
-# score. PSI stays below the 0.1 of "stable" everywhere: most page values are zero, so the quantile bins of
-# `PageValues` are few and coarse, and the score's shifts are spread thinly over its ten bins. Neither number,
-# read against a fixed rule of thumb, is a reliable alarm on its own.
-#
-# **Their limits.** KS answers "is there any difference?", and with enough data every difference is
-# significant. Stretch the exit rates by 1 %, a change no one would act on, and test it on a day of heavy
-# traffic (here 200,000 resampled sessions):
+reference = p_prod[reference_half]
+scores = {name: pd.DataFrame(world_logs[name]).probability.dropna().to_numpy(float) for name in worlds}
+monitor = pd.DataFrame({name: {"PSI score": psi(reference, s), "KS p score": ks_2samp(reference, s).pvalue}
+                        for name, s in scores.items()}).T
+monitor.round(4)
 
 # %%
-big = rng.choice(X_train["ExitRates"].to_numpy(), size=200_000)
-tiny_shift = big * 1.01
-print(f"PSI {psi(X_train['ExitRates'], tiny_shift):.4f}   KS p-value {ks_2samp(big, tiny_shift).pvalue:.1e}")
+helpers.claim(monitor.loc["half new visitors", "KS p score"] < 0.01
+              and monitor.loc["half new visitors", "PSI score"] > monitor.loc["as trained", "PSI score"],
+              "KS and PSI both see the audience shift in the score")
 
 # %% [markdown]
-# KS calls it significant; PSI calls it negligible. Neither knows what matters for the business: PSI's
-# thresholds are conventions, KS's p-value measures sample size as much as change. Monitor a few inputs and the
-# score with both, alert on effect sizes rather than p-values, and check the outcome (the purchase rate among
-# flagged sessions) once it is known.
+# KS sees the audience shift in the score that the flagged share missed, and PSI grows with it; read against
+# the fixed rule of thumb, though, PSI calls it "stable". Neither sees the `null` bug: rejected requests never
+# reach the score, which is why the rejection rate is a monitor of its own.
+
+# %%
+helpers.claim(monitor.loc["half new visitors", "PSI score"] < 0.1
+              and monitor.loc["tracking sends null", "PSI score"] < 0.1,
+              "PSI stays below 0.1 for the audience shift and for the null bug")
+
+# %% [markdown]
+# **Their limits.** KS answers "is there any difference?", and with enough data every difference is
+# significant. Its statistic D, the largest gap between the two cumulative distributions, is an effect size;
+# its p-value depends on D *and* on the number of sessions. Take the D of the audience shift and ask what
+# p-value the same D would get on days of different traffic (the asymptotic Kolmogorov distribution, as
+# `ks_2samp` uses for large samples, with the same number of sessions on both sides):
+
+# %%
+from scipy.stats import kstwobign
+
+shift_d = ks_2samp(reference, scores["half new visitors"]).statistic
+traffic = [100, 1_000, 10_000, 100_000]
+same_d = pd.Series({n: kstwobign.sf(shift_d * np.sqrt(n / 2)) for n in traffic}, name="KS p-value, same D")
+print(f"D = {shift_d:.3f}, PSI = {monitor.loc['half new visitors', 'PSI score']:.3f} at every traffic")
+same_d.rename_axis("sessions per side").to_frame()
+
+# %%
+helpers.claim(same_d[100] > 0.05 and same_d[100_000] < 1e-6,
+              "the same D is not significant on 100 sessions and overwhelmingly significant on 100,000")
+
+# %% [markdown]
+# The same change is "not significant" on a quiet day and overwhelmingly significant on a busy one: KS's
+# p-value measures the sample size as much as the change, while D and PSI describe the change itself.
+# Monitor a few inputs and the score, alert on effect sizes (a share of zeros, a rejection rate,
+# a flagged share, a PSI) rather than p-values, and check the outcome (the purchase rate among flagged
+# sessions) once it is known.
 #
 # ## Never unpickle a file you do not trust
 #
@@ -628,24 +972,27 @@ result = pickle.loads(payload)
 
 # %%
 checks = {
-    "test ROC AUC at most 0.02 below the prototype": loss >= -0.02,
+    "loss within the allowance (lower end of the interval)": low > -ALLOWED_LOSS,
     "at most half of the input fields": len(KEEP) <= len(D.FEATURES) / 2,
-    "plain scorer equals scikit-learn to 1e-12 on all test sessions": gap <= 1e-12,
-    "same decision on all test sessions": same_decisions,
-    "p99 latency of the checked scorer under 5 ms (this run)": np.percentile(
-        latency["plain scorer, checked"], 99) < 5e-3,
-    "every contract violation rejected by the checked scorer": all(
-        contract.loc[c, "checked scorer"].startswith("error") for c in cases if c != "valid request"),
-    "spec records training checksum, versions and metrics": all(
-        k in spec for k in ("training_data", "library_versions", "metrics")),
-    "no pickle in the serving path": True,
+    "a score for a valid request in every calendar month": all(
+        0 < scorer.score_checked(loaded, {**single, "Month": month}) < 1 for month in CALENDAR),
+    "plain scorer equals scikit-learn to 1e-12, same decisions": gap <= 1e-12 and same_decisions,
+    "checked scorer's p99 latency within budget": np.percentile(latency["plain scorer, checked"], 99)
+    < LATENCY_BUDGET,
+    "serving process within the memory budget": memory["plain scorer, checked"] < MEMORY_BUDGET_MB,
+    "every contract violation rejected": contract["checked scorer"].drop("valid request").str.startswith(
+        "error").all(),
+    "model version in the spec and in every log record": all(r["model_version"] == spec["model_version"]
+                                                             for r in log),
+    "online parity of logged scores": online_gap <= 1e-12,
 }
+helpers.claim(all(checks.values()), "every line of the checklist passes")
 pd.Series(checks, name="passed").to_frame()
 
 # %% [markdown]
-# The last line is true by construction: the service loads JSON. What the list cannot check: how the shop will
-# respond to the offers, which is what chapter 03 measures.
-#
+# What the list cannot check: how the shop will respond to the offers, which is what chapter 03 measures.
+
+# %% [markdown]
 # ## Exercises
 #
 # ### Exercise 2.1
@@ -665,7 +1012,8 @@ helpers.exercises.ch02.q1.check(answer_2_1)
 # ### Exercise 2.2
 #
 # Write the contract check for the month alone: a function `valid_month(value)` that returns `True` for a
-# month the model knows and `False` for anything else, without raising. The check calls it with many values.
+# month the production model serves and `False` for anything else, without raising. The check calls it with
+# many values.
 
 # %%
 def valid_month(value):
@@ -694,16 +1042,57 @@ helpers.exercises.ch02.q3.check(answer_2_3)
 # helpers.exercises.ch02.q3.solution()
 
 # %% [markdown]
+# ### Exercise 2.4
+#
+# Be the Go team for a moment: score the session `requests[633]` by hand, from the JSON text `spec_text` alone,
+# with the `json` and `math` modules and no helpers. What probability do you get?
+
+# %%
+answer_2_4 = ...
+helpers.exercises.ch02.q4.check(answer_2_4)
+
+# %%
+# helpers.exercises.ch02.q4.hint()
+# helpers.exercises.ch02.q4.solution()
+
+# %% [markdown]
+# ### Exercise 2.5
+#
+# The month failure, from the serving side: write `encode_month(name)`, which returns the number the production
+# model uses for a month name, for all twelve months. The check compares it with the spec and recognises the
+# encodings that caused the outage and the skew.
+
+# %%
+def encode_month(name):
+    ...
+
+
+helpers.exercises.ch02.q5.check(encode_month)
+
+# %%
+# helpers.exercises.ch02.q5.hint()
+# helpers.exercises.ch02.q5.solution()
+
+# %% [markdown]
 # ## Key points
 #
-# - Write production requirements as numbers first; then every design choice can be checked against them.
-# - Audit each part of a model for benefit (cross-validated, with spread) and cost (fields, latency, size);
-#   drop what does not earn its keep. Here ten of seventeen inputs went, for a loss within the allowance.
-# - A small model exported to a readable spec and scored by a few dozen lines of plain code can equal the
-#   library exactly, and answer a single request far faster than the library's pipeline.
-# - Most of a Python pipeline's per-request time is glue, not model.
-# - Define the input contract and enforce it; the libraries score many bad requests silently.
-# - Monitor inputs and scores for drift with PSI and KS, knowing their limits.
+# - Write production requirements as numbers first, the allowed loss included; then every design choice can be
+#   checked against them. Gate on the pessimistic end of an interval, not on a point estimate.
+# - Audit each part of a model for benefit (cross-validated on grouped folds, with spread) and cost (fields,
+#   size, time); drop what does not earn its keep. Here ten of seventeen inputs went, within the allowance.
+# - The test set chose nothing: models were selected by cross-validation; the test set only confirmed.
+# - An encoding is part of the model's contract. Numbering the months by their position in the data made the
+#   model unable to serve January and April; the calendar index serves every month and scores the same.
+# - A small model exported to a versioned, readable spec and scored by a few dozen lines of plain code equals
+#   the library exactly, answers a request many times faster and needs a fraction of the memory. Compare
+#   latency on many requests, with only the percentiles the sample supports, and the same model on both sides.
+# - A profile, not a guess, says where the time goes: in scikit-learn's per-call input checking and
+#   conversion, twice per request, far more than in the trees.
+# - Log the features you served, with the model version; compare them with training's to catch skew, and
+#   recompute the logged scores offline for online parity. Release through shadow mode, keep the old model
+#   ready for rollback, and know what the page shows when the model cannot answer.
+# - Monitor with effect sizes: shares of zeros, rejection rate, flagged share, PSI. KS's p-value measures the
+#   sample size as much as the change.
 # - Never unpickle untrusted files.
 #
 # ## Further reading
@@ -715,8 +1104,11 @@ helpers.exercises.ch02.q3.check(answer_2_3)
 #   D. Dennison, "Hidden Technical Debt in Machine Learning Systems", *Advances in Neural Information Processing
 #   Systems* 28 (NIPS 2015), 2503–2511, 2015.
 # - E. Breck, S. Cai, E. Nielsen, M. Salib and D. Sculley, "The ML Test Score: A Rubric for ML Production
-#   Readiness and Technical Debt Reduction", *Proceedings of the IEEE International Conference on Big Data*,
-#   1123–1132, 2017.
+#   Readiness and Technical Debt Reduction", *Proceedings of the 2017 IEEE International Conference on Big Data
+#   (Big Data)*, 1123–1132, 2017.
+# - C. O. Sakar, S. O. Polat, M. Katircioglu and Y. Kastro, "Real-time prediction of online shoppers' purchasing
+#   intention using multilayer perceptron and LSTM recurrent neural networks", *Neural Computing and
+#   Applications* 31, 6893–6908, 2019.
 # - J. Bai, F. Lu, K. Zhang et al., *ONNX: Open Neural Network Exchange*, https://onnx.ai, 2019.
 # - B. Yurdakul, "Statistical Properties of Population Stability Index", PhD dissertation, Western Michigan
 #   University, 2018.

@@ -54,7 +54,8 @@ def test_go_scorer_matches_python(tmp_path, sessions):
     (tmp_path / "go.mod").write_text("module example.com/check\n\ngo 1.19\n", encoding="utf-8")
     requests = [{k: (str(v) if k == "Month" else float(v)) for k, v in row.items()}
                 for row in split.X_test[production.PRODUCTION_FIELDS].astype(object).to_dict("records")]
-    requests.append({**requests[0], "ExitRates": 1.7})
+    months = [{**requests[0], "Month": month} for month in ("Jan", "Apr")]
+    requests = requests + months + [{**requests[0], "ExitRates": 1.7}]
     env = {**os.environ, "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local", "GOCACHE": str(tmp_path / "cache"),
            "GOPATH": str(tmp_path / "gopath"), "GOPROXY": "off"}
     result = subprocess.run([GO, "run", ".", "spec.json"], cwd=tmp_path, env=env, capture_output=True, text=True,
@@ -66,3 +67,30 @@ def test_go_scorer_matches_python(tmp_path, sessions):
     loaded = scorer.load_spec(production.spec_to_json(spec))
     python_scores = np.array([scorer.score(loaded, r) for r in requests[:-1]])
     assert np.abs(go_scores - python_scores).max() <= 1e-12
+
+
+@pytest.mark.skipif(GO is None, reason="Go is not installed (Debian: apt-get install golang-go)")
+def test_run_go_scorer_serves_january_and_april_and_times_each_request(split):
+    model = production.build_production_model(split.X_train, split.y_train)
+    text = production.spec_to_json(production.export_spec(model, threshold=0.3, training_sha256="x",
+                                                          training_rows=1, metrics={}))
+    loaded = scorer.load_spec(text)
+    base = {"Administrative": 2, "Informational": 0, "ProductRelated": 31, "BounceRates": 0.01,
+            "ExitRates": 0.03, "PageValues": 12.5}
+    requests = [{"Month": month, **base} for month in production.CALENDAR_MONTHS] + [{"Month": "Sept", **base}]
+    run = production.run_go_scorer(text, requests)
+    python = np.array([scorer.score_checked(loaded, r) for r in requests[:-1]])
+    assert np.abs(run.probabilities[:-1] - python).max() <= 1e-12 and (run.probabilities[:-1] > 0).all()
+    assert run.errors[:-1] == [None] * 12 and run.errors[-1].startswith("Month must be one of")
+    assert np.isnan(run.probabilities[-1]) and len(run.seconds) == 13 and (run.seconds >= 0).all()
+    assert 0 < run.peak_rss_mb < 500
+
+
+def test_run_go_scorer_refuses_bad_arguments(monkeypatch):
+    monkeypatch.setattr(production, "go_executable", lambda: None)
+    with pytest.raises(FileNotFoundError, match="Go is not installed"):
+        production.run_go_scorer("{}", [{}])
+    with pytest.raises(ValueError, match="at least one request"):
+        production.run_go_scorer("{}", [], go="go")
+    with pytest.raises(TypeError, match="spec_text must be"):
+        production.run_go_scorer({"format": 1}, [{}], go="go")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -122,7 +124,7 @@ VALID = {"Month": "Nov", "Administrative": 2, "Informational": 0, "ProductRelate
     ("wrong type (list)", "ProductRelated must be a number, got list"),
     ("None", "ExitRates must be a number, got NoneType"),
     ("NaN", "ExitRates must be a finite number"),
-    ("unseen month (Jan)", "Month must be one of"),
+    ("misspelt month (Sept)", "Month must be one of"),
     ("re-cased month", "(case matters), got 'nov'"),
     ("negative count", "ProductRelated must be between 0 and 10000, got -3"),
     ("rate above 1", "ExitRates must be between 0.0 and 1.0, got 1.7"),
@@ -154,7 +156,7 @@ def test_booleans_and_fractions_are_refused(spec):
 
 
 ANY_VALUE = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
-                      st.text(max_size=5), st.sampled_from(["Nov", "nov", "Jan", "June"]),
+                      st.text(max_size=5), st.sampled_from(["Nov", "nov", "Jan", "Apr", "June", "Sept"]),
                       st.lists(st.integers(), max_size=2))
 
 
@@ -171,7 +173,7 @@ def test_checked_scorer_never_fails_any_other_way(spec, changes, drop):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(month=st.sampled_from(data.MONTHS), counts=st.tuples(*[st.integers(0, 10_000)] * 3),
+@given(month=st.sampled_from(production.CALENDAR_MONTHS), counts=st.tuples(*[st.integers(0, 10_000)] * 3),
        rates=st.tuples(*[st.floats(0, 1)] * 2), page_value=st.floats(0, 10_000))
 def test_every_valid_request_gets_a_probability(spec, month, counts, rates, page_value):
     request = {"Month": month, "Administrative": counts[0], "Informational": counts[1],
@@ -196,3 +198,154 @@ def test_time_calls_counts_and_refuses_nonsense():
     assert len(times) == 4 and len(calls) == 6 and (times >= 0).all()
     with pytest.raises(ValueError, match="repeats must be >= 1"):
         production.time_calls(lambda: None, repeats=0)
+
+
+# --- every calendar month -------------------------------------------------------------------------------------
+
+def test_january_and_april_requests_are_scored_in_python(model, spec):
+    """The data has no January or April; the production model must still serve them (calendar index)."""
+    for month, neighbour in [("Jan", "Feb"), ("Apr", "Mar")]:
+        request = {**VALID, "Month": month}
+        probability = scorer.score_checked(spec, request)
+        expected = model.predict_proba(pd.DataFrame([request]))[0, 1]
+        assert 0 < probability < 1 and abs(probability - expected) <= 1e-12
+        assert probability == scorer.score_checked(spec, {**VALID, "Month": neighbour})
+
+
+def test_month_is_encoded_as_its_calendar_index(model, spec):
+    encoded = model.named_steps["prepare"].transform(
+        pd.DataFrame([{**VALID, "Month": m} for m in production.CALENDAR_MONTHS]))[:, 0]
+    assert encoded.tolist() == list(range(12))
+    assert [scorer.encode(spec, {**VALID, "Month": m})[0] for m in production.CALENDAR_MONTHS] == list(range(12))
+    assert set(data.MONTHS) < set(production.CALENDAR_MONTHS) and len(production.CALENDAR_MONTHS) == 12
+
+
+def test_calendar_index_scores_seen_months_like_the_ten_month_position(model, split):
+    """Renumbering the months in the same order moves no split: identical scores on every test session."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OrdinalEncoder
+
+    ten = production.make_production_pipeline()
+    ten.steps[0] = ("prepare", ColumnTransformer(
+        [("month", OrdinalEncoder(categories=[data.MONTHS]), ["Month"]),
+         ("numbers", "passthrough", production.NUMBER_FIELDS)], verbose_feature_names_out=False))
+    ten = Pipeline(ten.steps).fit(split.X_train[production.PRODUCTION_FIELDS], split.y_train)
+    X = split.X_test[production.PRODUCTION_FIELDS]
+    assert np.array_equal(ten.predict_proba(X), model.predict_proba(X))
+
+
+# --- model version, candidate parameters ------------------------------------------------------------------------
+
+def test_model_version_names_the_content(model, split):
+    def export(m, threshold):
+        return production.export_spec(m, threshold=threshold, training_sha256="a", training_rows=1, metrics={})
+
+    first, again = export(model, 0.3), export(model, 0.3)
+    assert first["model_version"] == again["model_version"]
+    assert first["model_version"].startswith("purchase-intent-") and len(first["model_version"]) == 28
+    assert export(model, 0.31)["model_version"] != first["model_version"]
+    other = production.build_production_model(split.X_train, split.y_train, max_iter=10)
+    assert export(other, 0.3)["model_version"] != first["model_version"]
+    assert len(export(other, 0.3)["model"]["trees"]) == 10
+    relabelled = {**first, "training_data": {"sha256": "b", "rows": 2}}
+    assert production.model_version(relabelled["features"], relabelled["model"], 0.3) == first["model_version"]
+
+
+def test_unknown_candidate_parameter_is_refused():
+    with pytest.raises(ValueError, match="does not know: \\['max_trees'\\]"):
+        production.make_production_pipeline(max_trees=3)
+
+
+# --- latency, profile, memory ----------------------------------------------------------------------------------
+
+def test_time_requests_uses_different_requests_in_turn():
+    seen = []
+    times = production.time_requests(seen.append, [1, 2, 3], 5, warmup=2)
+    assert seen == [1, 2, 1, 2, 3, 1, 2] and len(times) == 5 and (times >= 0).all()
+    with pytest.raises(ValueError, match="requests must hold at least one"):
+        production.time_requests(seen.append, [], 3)
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        production.time_requests(seen.append, [1], 0)
+
+
+def test_latency_table_shows_only_supported_percentiles():
+    fast = np.linspace(1e-6, 2e-6, 1_000)        # 1,000 requests: p99 has exactly 10 beyond it
+    slow = np.full(999, 2e-3)                     # 999: one short of a p99
+    over = np.full(200, 6e-3)                     # its median is already over budget
+    table = production.latency_table({"fast": fast, "slow": slow, "over": over}, budget=5e-3)
+    assert table.loc["fast", "p99 (µs)"] == pytest.approx(1e6 * np.percentile(fast, 99))
+    assert np.isnan(table.loc["slow", "p99 (µs)"]) and table.loc["slow", "p90 (µs)"] == pytest.approx(2e3)
+    assert np.isnan(table.loc["over", "p99 (µs)"]) and not np.isnan(table.loc["over", "p90 (µs)"])
+    assert table["p99 budget"].tolist() == ["meets", "p99 not measured", "misses"]
+    assert table.loc["fast", "requests"] == 1_000
+    assert production.latency_table({"x": np.full(1_000, 6e-3)}, budget=5e-3).loc["x", "p99 budget"] == "misses"
+    assert np.isnan(production.latency_table({"x": np.ones(99)}, budget=1.0).loc["x", "p90 (µs)"])
+    assert production.latency_table({"x": np.ones(100)}, budget=1.0).loc["x", "p90 (µs)"] == 1e6
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [({"budget": 0}, "budget must be a positive"),
+                                               ({"budget": 1, "percentiles": (50, 100)}, "strictly between")])
+def test_latency_table_refuses_nonsense(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        production.latency_table({"x": np.ones(10)}, **kwargs)
+    with pytest.raises(ValueError, match="non-empty 1-d"):
+        production.latency_table({"x": np.ones(0)}, budget=1)
+
+
+def test_profile_shares_against_a_hand_computed_profile():
+    import cProfile
+    import pstats
+
+    def inner():
+        return sum(range(20_000))
+
+    def outer():
+        return [inner() for _ in range(5)]
+
+    profiler = cProfile.Profile()
+    profiler.runcall(outer)
+    stats = pstats.Stats(profiler)
+    shares = production.profile_shares(stats, {"outer": ("test_production.py", "outer"),
+                                               "inner": ("test_production.py", "inner"),
+                                               "nothing": ("nowhere.py", "inner")})
+    own = {name: entry[3] for (path, _, name), entry in stats.stats.items() if path.endswith("test_production.py")}
+    assert shares["inner"] == pytest.approx(own["inner"] / stats.total_tt)
+    assert 0 < shares["inner"] <= shares["outer"] <= 1 and shares["nothing"] == 0
+    with pytest.raises(TypeError, match="pstats.Stats"):
+        production.profile_shares({"a": 1}, {})
+
+
+def test_peak_memory_of_fresh_processes(spec):
+    text = production.spec_to_json(spec).encode("utf-8")
+    peaks = production.peak_memory_mb({"json": ("json", text, [VALID] * 50),
+                                       "pickle": ("pickle", pickle.dumps([1]), [])})
+    assert 1 < peaks["json"] < 200 and 1 < peaks["pickle"] < 1_000
+    with pytest.raises(ValueError, match="kind must be one of"):
+        production.peak_memory_mb({"x": ("joblib", b"", [])})
+    with pytest.raises(RuntimeError, match="serving 'bad' failed"):
+        production.peak_memory_mb({"bad": ("json", b"not json", [VALID])})
+
+
+def test_bootstrap_auc_difference_equals_roc_auc_score_resample_by_resample():
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(3)
+    y = rng.random(300) < 0.2
+    p_new, p_old = np.round(rng.random(300) + y * 0.3, 2), rng.random(300) + y * 0.1   # p_new has ties
+    fast = production.bootstrap_auc_difference(y, p_new, p_old, n_resamples=7, seed=5, chunk=3)
+    draws = np.random.default_rng(5)
+    rows = np.concatenate([draws.integers(0, 300, size=(size, 300)) for size in (3, 3, 1)])
+    slow = [roc_auc_score(y[r], p_new[r]) - roc_auc_score(y[r], p_old[r]) for r in rows]
+    assert np.allclose(fast, slow, rtol=0, atol=1e-12) and len(fast) == 7
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (([0, 1, 2], [0.1, 0.2, 0.3], [0.1, 0.2, 0.3]), "only 0/1"),
+    (([0, 1], [0.1, 0.2, 0.3], [0.1, 0.2]), "same length"),
+])
+def test_bootstrap_auc_difference_refuses_bad_input(args, words):
+    with pytest.raises(ValueError, match=words):
+        production.bootstrap_auc_difference(*args, n_resamples=2, seed=0)
+    with pytest.raises(ValueError, match="n_resamples and chunk must be >= 1"):
+        production.bootstrap_auc_difference([0, 1], [0.1, 0.2], [0.2, 0.1], n_resamples=0, seed=0)

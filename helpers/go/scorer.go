@@ -29,6 +29,7 @@ type Node struct {
 type Spec struct {
 	Format        string    `json:"format"`
 	FormatVersion int       `json:"format_version"`
+	ModelVersion  string    `json:"model_version"`
 	Features      []Feature `json:"features"`
 	Model         struct {
 		Baseline float64  `json:"baseline"`
@@ -84,6 +85,7 @@ func (s *Spec) Check(r Request) error {
 }
 
 // Score returns the probability of a purchase for a request that passed Check.
+// A category becomes its 0-based index in the spec's list: for Month, its calendar index (January 0).
 func (s *Spec) Score(r Request) float64 {
 	x := make([]float64, len(s.Features))
 	for i, f := range s.Features {
