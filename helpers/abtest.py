@@ -307,12 +307,13 @@ def _unit_arrays(treatment: object, **arrays: object) -> tuple[np.ndarray, dict[
 
 @dataclass(frozen=True)
 class CupedResult:
-    """The outcome of :func:`cuped` (treatment minus control)."""
+    """The outcome of :func:`cuped` (treatment minus control). ``theta`` is a float for one covariate and an
+    array of one slope per column for several."""
 
     difference: float
     difference_ci: tuple[float, float]
     standard_error: float
-    theta: float
+    theta: float | np.ndarray
     variance_reduction: float
     unadjusted_difference: float
     unadjusted_standard_error: float
@@ -320,19 +321,22 @@ class CupedResult:
 
 
 def cuped(metric: object, covariate: object, treatment: object, alpha: float = 0.05) -> CupedResult:
-    """CUPED: the difference of means of a metric adjusted with a pre-treatment covariate (Deng et al., 2013).
+    """CUPED: the difference of means of a metric adjusted with pre-treatment covariates (Deng et al., 2013).
 
-    The adjusted metric is ``metric - theta * (covariate - mean(covariate))``. ``theta`` is the slope of the
-    metric on the covariate *within* the arms (deviations from each arm's means, pooled), which makes the
-    difference exactly the treatment coefficient of the regression ``metric ~ 1 + treatment + covariate``
-    (Deng et al.'s ``cov(Y, X) / var(X)`` over all units differs from it by a term of the order of the effect
-    squared). Each arm's variance of the adjusted metric gives a normal interval, as for Welch's test.
+    The adjusted metric is ``metric - (covariate - mean(covariate)) @ theta``. ``theta`` holds the slopes of the
+    metric on the covariates *within* the arms (deviations from each arm's means, pooled), which makes the
+    difference exactly the treatment coefficient of the regression ``metric ~ 1 + treatment + covariates``.
+    Deng et al.'s ``cov(Y, X) / var(X)`` over all units differs from this slope by a term proportional to the
+    effect times the chance imbalance of the covariate between the arms. Each arm's variance of the adjusted
+    metric gives a normal interval, as for Welch's test.
 
     Parameters
     ----------
-    metric, covariate : array of numbers
-        One value per unit (e.g. per visitor). The covariate must be measured before the treatment could
-        affect it.
+    metric : array of numbers
+        One value per unit (e.g. per visitor).
+    covariate : array of numbers, shape ``(n_units,)`` or ``(n_units, k)``
+        One covariate, or ``k`` of them in columns (CUPED with several covariates is regression adjustment with
+        all of them). Each must be measured before the treatment could affect it.
     treatment : array of bool
         True for units in the treatment.
     alpha : float, default 0.05
@@ -345,21 +349,36 @@ def cuped(metric: object, covariate: object, treatment: object, alpha: float = 0
         share of the unadjusted difference's variance removed, in [0, 1]) and the unadjusted difference with
         its standard error.
     """
-    flags, arrays = _unit_arrays(treatment, metric=metric, covariate=covariate)
+    columns = np.asarray(covariate)
+    if columns.ndim == 2:
+        if columns.shape[1] == 0:
+            raise ValueError("covariate has no columns: give at least one covariate")
+        named = {f"covariate column {j}": columns[:, j] for j in range(columns.shape[1])}
+    elif columns.ndim == 1:
+        named = {"covariate": columns}
+    else:
+        raise TypeError(f"covariate must be a 1-D array (one covariate) or a 2-D array (units x covariates), "
+                        f"got {columns.ndim} dimensions")
+    flags, arrays = _unit_arrays(treatment, metric=metric, **named)
     alpha = _probability("alpha", alpha)
-    y, x = arrays["metric"], arrays["covariate"]
+    y = arrays.pop("metric")
+    x = np.column_stack(list(arrays.values()))
     arms = (flags, ~flags)
-    x_within = np.concatenate([x[arm] - x[arm].mean() for arm in arms])
+    x_within = np.concatenate([x[arm] - x[arm].mean(axis=0) for arm in arms])
     y_within = np.concatenate([y[arm] - y[arm].mean() for arm in arms])
-    if np.sum(x_within**2) <= 1e-12 * max(1.0, np.sum(x**2)):
-        raise ValueError("covariate is constant within the arms, so it cannot explain any variance of the metric")
-    theta = float(np.sum(x_within * y_within) / np.sum(x_within**2))
-    adjusted = y - theta * (x - x.mean())
+    for j, name in enumerate(arrays):
+        if np.sum(x_within[:, j] ** 2) <= 1e-12 * max(1.0, np.sum(x[:, j] ** 2)):
+            raise ValueError(f"{name} is constant within the arms, so it cannot explain any variance of the metric")
+    slopes, _, rank, _ = np.linalg.lstsq(x_within, y_within, rcond=None)
+    if rank < x.shape[1]:
+        raise ValueError("the covariate columns are collinear within the arms: drop the redundant ones")
+    adjusted = y - (x - x.mean(axis=0)) @ slopes
     difference = float(adjusted[flags].mean() - adjusted[~flags].mean())
     variance = sum(adjusted[arm].var(ddof=1) / arm.sum() for arm in arms)
     raw_variance = sum(y[arm].var(ddof=1) / arm.sum() for arm in arms)
     se, z = math.sqrt(variance), float(stats.norm.ppf(1 - alpha / 2))
     reduction = 0.0 if raw_variance == 0 else min(1.0, max(0.0, 1 - variance / raw_variance))
+    theta = float(slopes[0]) if columns.ndim == 1 else slopes
     return CupedResult(difference=difference, difference_ci=(difference - z * se, difference + z * se),
                        standard_error=se, theta=theta, variance_reduction=reduction,
                        unadjusted_difference=float(y[flags].mean() - y[~flags].mean()),
@@ -421,12 +440,16 @@ def _positive_number(name: str, value: float) -> float:
 def confidence_sequence_half_width(n: object, variance: float, tau: float, alpha: float = 0.05) -> np.ndarray:
     """Half-width of the normal-mixture confidence sequence for a mean after ``n`` observations.
 
-    For observations of variance ``variance`` (known), the mixture of likelihood ratios over a normal prior
-    N(0, tau^2) on the true mean is a martingale (Robbins, 1970; the mixture SPRT of Johari et al., 2017/2022);
-    by Ville's inequality the intervals ``mean_n ± half_width(n)`` contain the true mean at *every* n at once
-    with probability at least ``1 - alpha`` (Howard et al., 2021):
+    For normal observations of known variance ``variance``, the mixture of likelihood ratios over a normal
+    prior N(0, tau^2) on the true mean is a martingale (Robbins, 1970; the mixture SPRT of Johari et al.,
+    2017/2022); by Ville's inequality the intervals ``mean_n ± half_width(n)`` then contain the true mean at
+    *every* n at once with probability at least ``1 - alpha``:
     ``half_width = sqrt(V (V + n tau^2) (2 log(1/alpha) + log(1 + n tau^2 / V)) / tau^2) / n``.
-    For a difference of two arms observed in pairs, ``variance`` is the sum of the two arms' variances.
+    For other data (0/1 conversions, revenue) with ``variance`` their variance, the guarantee is only
+    approximate: an asymptotic confidence sequence in the sense of Waudby-Smith et al. (2024), valid as the
+    normal approximation takes hold. A non-asymptotic guarantee (Howard et al., 2021) needs a sub-Gaussian
+    variance proxy in place of the variance, which is larger for skewed data. For a difference of two arms
+    observed in pairs, ``variance`` is the sum of the two arms' variances.
     """
     counts = np.asarray(n, dtype=float)
     if (counts < 1).any() or not np.isfinite(counts).all():
@@ -469,7 +492,7 @@ def always_valid_p_value(mean: object, n: object, variance: float, tau: float) -
 
 
 def _spend(t: np.ndarray, alpha: float, kind: str) -> np.ndarray:
-    if kind == "obrien-fleming":  # alpha / 2 spent on each side, as in Lan and DeMets' one-sided form
+    if kind == "obrien-fleming":  # alpha / 2 on each side with the one-sided function, as gsDesign does
         return 4 * stats.norm.sf(stats.norm.isf(alpha / 4) / np.sqrt(t))
     return alpha * np.log1p((math.e - 1) * t)
 
@@ -479,7 +502,9 @@ def spending_bounds(fractions: object, alpha: float = 0.05,
     """Two-sided z boundaries for looks at any information fractions, by Lan and DeMets' alpha spending (1983).
 
     By look k the design has spent ``alpha*(t_k)`` of its false-positive rate: O'Brien-Fleming type
-    ``4 - 4 Phi(z_{alpha/4} / sqrt(t))`` (``alpha / 2`` on each side) or Pocock type
+    ``4 - 4 Phi(z_{alpha/4} / sqrt(t))`` (the one-sided function ``2 - 2 Phi(z_{alpha/4} / sqrt(t))`` spending
+    ``alpha / 2`` on each side, the convention of gsDesign and of Jennison and Turnbull's tables; Lan and
+    DeMets' two-sided form ``2 - 2 Phi(z_{alpha/2} / sqrt(t))`` gives other boundaries) or Pocock type
     ``alpha log(1 + (e - 1) t)``. Each boundary is the z value at which the probability of crossing first at that
     look equals the increment of the spending function, found by propagating the density of the Brownian motion's
     path on a grid (Armitage, McPherson and Rowe, 1969).
@@ -520,3 +545,104 @@ def spending_bounds(fractions: object, alpha: float = 0.05,
                                                               xtol=1e-10)
         density = np.where(np.abs(grid) > bounds[k] * math.sqrt(t[k]), 0.0, density)
     return bounds
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Chapter 03: a group-sequential design's power and expected sample size without simulation, and the increase of
+# its maximum sample size that buys back the power of one analysis at the end.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _bounds_array(bounds: Sequence[float]) -> np.ndarray:
+    limits = np.asarray(bounds, dtype=float)
+    if limits.ndim != 1 or len(limits) == 0 or not (limits > 0).all():
+        raise ValueError(f"bounds must be a non-empty sequence of positive z values (np.inf for a look that "
+                         f"cannot stop), got {bounds!r}")
+    return limits
+
+
+def sequential_stop_probabilities(bounds: Sequence[float], drift: float = 0.0, grid_step: float = 0.004,
+                                  width: float = 8.0) -> np.ndarray:
+    """Probability that a two-sided group-sequential test first crosses its boundary at each look.
+
+    The looks are equally spaced; at look k of K the test stops when ``|Z_k| > bounds[k]``. ``Z_k = S_k /
+    sqrt(k)``, where ``S_k`` is the sum of k independent N(drift / sqrt(K), 1) increments, so that ``drift`` is
+    the expected z statistic at the last look: 0 under the null, ``z_{1-alpha/2} + z_{power}`` for the effect a
+    single analysis of the same maximum size is designed for. The density of ``S_k`` on the continuation region
+    is propagated look by look on a grid (Armitage, McPherson and Rowe, 1969).
+
+    Parameters
+    ----------
+    bounds : sequence of positive floats
+        The z boundary of each look; ``np.inf`` for a look at which the test cannot stop.
+    drift : float, default 0.0
+        The expected z statistic at the last look (any sign).
+    grid_step, width : float
+        Spacing of the grid and its half-width in standard deviations; the defaults give about four decimals.
+
+    Returns
+    -------
+    ndarray
+        One probability per look; their sum is the probability of rejecting the null (the false-positive rate
+        when ``drift`` is 0, the power otherwise), and one minus it the probability of reaching the last look
+        without crossing.
+    """
+    limits = _bounds_array(bounds)
+    if isinstance(drift, bool) or not isinstance(drift, (int, float, np.integer, np.floating)) or \
+            not math.isfinite(drift):
+        raise TypeError(f"drift must be a finite number, got {drift!r}")
+    grid_step, width = _positive_number("grid_step", grid_step), _positive_number("width", width)
+    looks = len(limits)
+    step_mean = float(drift) / math.sqrt(looks)
+    reach = (width + abs(step_mean)) * math.sqrt(looks)
+    grid = np.arange(-reach - grid_step * 0.5, reach + grid_step, grid_step)
+    grid = grid - grid[np.argmin(np.abs(grid))]  # a grid point at 0, so the kernel below is centred
+    kernel_half = np.arange(0, width + abs(step_mean) + grid_step, grid_step)
+    kernel_x = np.concatenate([-kernel_half[:0:-1], kernel_half])
+    kernel = stats.norm.pdf(kernel_x, loc=step_mean) * grid_step
+    density = stats.norm.pdf(grid, loc=step_mean)
+    crossed = np.empty(looks)
+    for k, bound in enumerate(limits, start=1):
+        if k > 1:
+            density = signal.fftconvolve(density, kernel, mode="same")
+        # each grid point stands for a cell of width grid_step; a cell the boundary cuts is split in proportion
+        inside = np.clip((bound * math.sqrt(k) - np.abs(grid)) / grid_step + 0.5, 0.0, 1.0)
+        crossed[k - 1] = np.sum(density * (1 - inside)) * grid_step
+        density = density * inside
+    return crossed
+
+
+def sequential_expected_fraction(bounds: Sequence[float], drift: float = 0.0) -> float:
+    """Expected sample size of a group-sequential design with equally spaced looks and no futility boundary, as
+    a share of its maximum: ``sum_k (k / K) P(stop at look k)``, the last look taking every test not stopped
+    before (see :func:`sequential_stop_probabilities` for ``bounds`` and ``drift``)."""
+    stop = sequential_stop_probabilities(bounds, drift)
+    looks = len(stop)
+    early = stop[:-1]
+    return float(np.sum(early * np.arange(1, looks) / looks) + (1 - early.sum()))
+
+
+def inflation_factor(bounds: Sequence[float], power: float = 0.8, alpha: float = 0.05) -> float:
+    """How much a group-sequential design's maximum sample size must exceed a single analysis's to have the same
+    power (Jennison and Turnbull, 2000, chapter 2, call it R).
+
+    A single two-sided analysis at level ``alpha`` needs an expected z of ``z_{1-alpha/2} + z_{power}`` for the
+    given power; the design needs the ``drift`` at which :func:`sequential_stop_probabilities` sum to ``power``.
+    Sample size grows with the square of the expected z, so R is the squared ratio of the two.
+
+    Parameters
+    ----------
+    bounds : sequence of positive floats
+        The design's z boundaries at equally spaced looks (e.g. :func:`sequential_bounds`).
+    power, alpha : float
+        The power to match, and the level of the single analysis it is compared with.
+    """
+    limits = _bounds_array(bounds)
+    power, alpha = _probability("power", power), _probability("alpha", alpha)
+    fixed = float(stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power))
+    if sequential_stop_probabilities(limits, 0.0).sum() >= power:
+        raise ValueError(f"these bounds reject the null with probability at least power={power} even without an "
+                         "effect; they cannot be a design for that power")
+    drift = brentq(lambda d: sequential_stop_probabilities(limits, d).sum() - power, 0.0, 3 * fixed + 10,
+                   xtol=1e-7)
+    return (drift / fixed) ** 2

@@ -54,7 +54,7 @@ Policy = Callable[[pd.DataFrame], np.ndarray]
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: Assumption 6: each weekday's traffic relative to the average day (they sum to 7).
 WEEKLY_TRAFFIC = (1.10, 1.05, 1.00, 1.00, 0.95, 0.85, 1.05)
-#: Assumption 6: log-odds of buying added on each weekday (weekend visitors are more decided).
+#: Assumption 6: log-odds of buying added on each weekday (weekend visitors are more inclined to buy).
 WEEKLY_LOG_ODDS = (0.0, 0.0, 0.0, -0.1, -0.1, 0.5, 0.6)
 
 

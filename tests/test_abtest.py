@@ -226,3 +226,82 @@ def test_chapter_03_numeric_exercises_reject_answers_just_outside_their_toleranc
     assert ch03.q4.evaluate(ceiling + 0.004).status == "correct"
     assert ch03.q4.evaluate(ceiling + 0.007).status == "incorrect"
     assert ch03.q4.evaluate(ceiling - 0.007).status == "incorrect"
+
+
+def test_stop_probabilities_known_answers():
+    """One look is the fixed two-sided test; no drift gives the design's false-positive rate; a look that cannot
+    stop (inf) has probability zero; the split cells make the answer independent of the grid's spacing."""
+    z = stats.norm.ppf(0.975)
+    assert abtest.sequential_stop_probabilities([z]) == pytest.approx([0.05], abs=1e-6)
+    for drift in (1.0, 2.8, -2.0):
+        exact = stats.norm.sf(z - drift) + stats.norm.cdf(-z - drift)
+        assert abtest.sequential_stop_probabilities([z], drift) == pytest.approx([exact], abs=1e-6)
+    for kind in ("pocock", "obrien-fleming"):
+        bounds = abtest.sequential_bounds(5, kind=kind)
+        assert abtest.sequential_stop_probabilities(bounds).sum() == pytest.approx(0.05, abs=2e-4)
+        fine = abtest.sequential_stop_probabilities(bounds, 2.5, grid_step=0.001)
+        assert abtest.sequential_stop_probabilities(bounds, 2.5) == pytest.approx(fine, abs=2e-5)
+    only_last = abtest.sequential_stop_probabilities([np.inf, np.inf, z], 2.0)
+    assert only_last[:2].tolist() == [0.0, 0.0]
+    assert only_last[2] == pytest.approx(stats.norm.sf(z - 2.0) + stats.norm.cdf(-z - 2.0), abs=1e-6)
+
+
+def test_two_looks_agree_with_the_bivariate_normal():
+    """With two looks, (Z_1, Z_2) is bivariate normal with correlation sqrt(1/2): P(no crossing) is a rectangle
+    probability that scipy computes independently."""
+    bounds, drift = np.array([2.5, 2.0]), 1.7
+    mean = np.array([drift / math.sqrt(2), drift])
+    covariance = np.array([[1, math.sqrt(0.5)], [math.sqrt(0.5), 1]])
+    law = stats.multivariate_normal(mean, covariance)
+    b1, b2 = bounds
+    stay = law.cdf([b1, b2]) - law.cdf([-b1, b2]) - law.cdf([b1, -b2]) + law.cdf([-b1, -b2])
+    first = stats.norm.sf(b1 - mean[0]) + stats.norm.cdf(-b1 - mean[0])
+    computed = abtest.sequential_stop_probabilities(bounds, drift)
+    assert computed[0] == pytest.approx(first, abs=1e-6)
+    assert 1 - computed.sum() == pytest.approx(stay, abs=2e-4)
+    expected = computed[0] * 0.5 + (1 - computed[0])
+    assert abtest.sequential_expected_fraction(bounds, drift) == pytest.approx(expected, abs=1e-12)
+
+
+# Jennison & Turnbull (2000), tables 2.2 and 2.4: alpha = 0.05 two-sided, power 0.8 and 0.9.
+@pytest.mark.parametrize(("looks", "power", "pocock", "obf"), [
+    (2, 0.8, 1.110, 1.008), (3, 0.8, 1.166, 1.017), (4, 0.8, 1.202, 1.024), (5, 0.8, 1.229, 1.028),
+    (2, 0.9, 1.100, 1.007), (3, 0.9, 1.151, 1.016), (4, 0.9, 1.183, 1.022), (5, 0.9, 1.207, 1.026)])
+def test_inflation_factor_matches_published_tables(looks, power, pocock, obf):
+    assert abtest.inflation_factor(abtest.sequential_bounds(looks, kind="pocock"), power) == pytest.approx(
+        pocock, abs=2e-3)
+    assert abtest.inflation_factor(abtest.sequential_bounds(looks), power) == pytest.approx(obf, abs=2e-3)
+    assert abtest.inflation_factor([stats.norm.ppf(0.975)], power) == pytest.approx(1.0, abs=1e-5)  # far tail
+
+
+def test_raised_maximum_restores_the_power_by_simulation():
+    """Simulated binomial experiments with the maximum raised by the inflation factor have the fixed design's
+    power, and use on average the computed share of that maximum, within 4 Monte Carlo standard errors."""
+    n_fixed = abtest.sample_size_per_arm(0.3, 0.03)
+    bounds = abtest.sequential_bounds(5, kind="pocock")
+    n_max = math.ceil(abtest.inflation_factor(bounds) * n_fixed)
+    runs = abtest.sequential_runs(5, n_max, 0.3, 0.33, 20_000, 11, bounds=bounds)
+    assert abs(runs.rejected.mean() - 0.8) < 4 * math.sqrt(0.8 * 0.2 / 20_000)
+    drift = (stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) * math.sqrt(n_max / n_fixed)
+    share = abtest.sequential_expected_fraction(bounds, drift)
+    assert abs(runs.n_per_arm.mean() / n_max - share) < 4 * runs.n_per_arm.std() / n_max / math.sqrt(20_000)
+    null = abtest.sequential_runs(5, n_max, 0.3, 0.3, 20_000, 12, bounds=bounds)
+    share_null = abtest.sequential_expected_fraction(bounds)
+    assert abs(null.n_per_arm.mean() / n_max - share_null) < 4 * null.n_per_arm.std() / n_max / math.sqrt(20_000)
+
+
+def test_sequential_power_helpers_reject_bad_arguments():
+    with pytest.raises(ValueError, match="bounds must be a non-empty sequence of positive z values"):
+        abtest.sequential_stop_probabilities([])
+    with pytest.raises(ValueError, match="bounds must be a non-empty sequence of positive z values"):
+        abtest.sequential_stop_probabilities([2.0, -1.0])
+    with pytest.raises(TypeError, match="drift must be a finite number"):
+        abtest.sequential_stop_probabilities([2.0], "2")
+    with pytest.raises(TypeError, match="drift must be a finite number"):
+        abtest.sequential_stop_probabilities([2.0], float("nan"))
+    with pytest.raises(ValueError, match="grid_step must be a positive finite number"):
+        abtest.sequential_stop_probabilities([2.0], grid_step=0.0)
+    with pytest.raises(ValueError, match="power must lie strictly between 0 and 1"):
+        abtest.inflation_factor([2.0], power=1.0)
+    with pytest.raises(ValueError, match="cannot be a design for that power"):
+        abtest.inflation_factor([0.1] * 5, power=0.5)

@@ -33,8 +33,8 @@ def _check_srm(answer: object) -> str:
     value = as_number(answer, "a p-value between 0 and 1")
     right = abtest.srm_pvalue(_COUNTS, [0.5, 0.5])
     if math.isclose(value, right, rel_tol=0.02, abs_tol=1e-9):
-        return (f"p = {right:.1e}: a 1.2 % imbalance in 100,000 visitors is far too large to be chance. Stop and "
-                f"look for the bug before analysing anything.")
+        return (f"p = {right:.1e}: a 50.6 / 49.4 split of 100,000 visitors (600 off the expected 50,000 in each "
+                f"arm) is far too large to be chance. Stop and look for the bug before analysing anything.")
     if math.isclose(value, 1 - right, abs_tol=1e-6):
         raise WrongAnswer("That is 1 minus the p-value.")
     if value > 0.01:
