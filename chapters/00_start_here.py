@@ -7,7 +7,7 @@
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | Python and pandas basics; a first scikit-learn model | 15 min reading, 10 min exercises | about 5 s |
+# | Python and pandas basics; a first scikit-learn model | 15 min reading, 20 min exercises | about 5 s |
 
 # %% [markdown]
 # ## What this workbook is about
@@ -31,8 +31,8 @@
 #
 # | chapter | what you do | time to learn |
 # |---|---|---|
-# | 00 Start here | set up, check the environment, try the exercises | 25 min |
-# | 01 The prototype | baselines, pipelines, cross-validation, metrics for 15 % positives, a model card | 90 min |
+# | 00 Start here | set up, check the environment, try the exercises | 35 min |
+# | 01 The prototype | baselines, pipelines, grouped cross-validation, leakage, metrics for 15 % positives, a model card | 100 min |
 # | 02 Simplify for production | a measured complexity audit, export, a plain-Python scorer, parity, input contract, drift | 120 min |
 # | 03 A/B testing | a simulated shop, power analysis, hash assignment, analysis, sample-ratio checks, peeking | 120 min |
 # | 04 Bandits | epsilon-greedy, softmax, UCB1, Thompson sampling; regret; bandit against A/B/n | 90 min |
@@ -67,8 +67,8 @@ helpers.setup_notebook()
 # %% [markdown]
 # The next cell holds the knobs of the chapter. Every chapter has one: `SEED` fixes every random draw, and
 # `FAST` shrinks the slow parts for a quick run in a workshop. The tests run each chapter once more with
-# another seed in fast mode, so no conclusion may depend on the seed. This chapter draws no random numbers; its
-# knobs are here so that it behaves like the others.
+# another seed in fast mode, so no conclusion may depend on the seed. This chapter's only random draw, the split
+# of exercise 0.3, has a fixed seed of its own; its knobs are here so that it behaves like the others.
 
 # %% tags=["parameters"]
 SEED = 0      # change it: the conclusions of a chapter must not depend on it
@@ -111,32 +111,54 @@ sessions.dtypes.astype(str).value_counts()
 # A model is judged on sessions it has never seen. The workbook sets a quarter of the sessions aside once, as
 # the test set, and every chapter uses the same split, so that numbers from different chapters can be compared.
 # `helpers.data.fixed_split` stratifies by `Revenue` (both parts keep the same share of purchases) and keeps
-# identical rows together on one side, so that the test set holds no copy of a training row.
+# identical rows together on one side, so that the test set holds no copy of a training row. The figure shows
+# the share of purchases in each part; the shares are printed below it.
 
 # %%
 X_train, X_test, y_train, y_test = helpers.data.fixed_split(sessions)
 parts = {"all sessions": sessions["Revenue"], "training set": y_train, "test set": y_test}
-ax = helpers.plotting.share_bars(
-    {name: float(target.mean()) for name, target in parts.items()},
-    {name: len(target) for name, target in parts.items()},
-    title="Share of sessions that end in a purchase", ylabel="sessions with a purchase (%)",
-)
+shares = {name: float(target.mean()) for name, target in parts.items()}
+ax = helpers.plotting.share_bars(shares, {name: len(target) for name, target in parts.items()},
+                                 title="Share of sessions that end in a purchase",
+                                 ylabel="sessions with a purchase (%)")
+print(", ".join(f"{name}: {share:.2%}" for name, share in shares.items()))
+helpers.claim(max(shares.values()) - min(shares.values()) < 0.001,
+              "the three shares of purchases agree to within 0.1 percentage points")
+helpers.claim(max(shares.values()) < 0.2, "fewer than one session in five ends in a purchase")
 
 # %% [markdown]
-# The three bars have the same height: the split kept the share of purchases. The bars also show how rare
-# purchases are. Keep that in mind for chapter 01, where it decides which metrics make sense.
+# The three bars have the same height, to within a tenth of a percentage point: the split kept the share of
+# purchases. The bars also show how rare purchases are: fewer than one session in five. Keep that in mind for
+# chapter 01, where it decides which metrics make sense.
 #
-# The test set stays locked until the very end of chapter 01. Touching it earlier, to compare models or to tune
-# them, would make its score an optimistic one.
+# Does the test set really hold no copy of a training row? An inner merge on all columns keeps exactly the test
+# rows that have an identical row in the training set (dropping the training set's own repeats first, so that
+# each test row is counted once):
+
+# %%
+train_rows = X_train.assign(Revenue=y_train)
+test_rows = X_test.assign(Revenue=y_test)
+copies = test_rows.merge(train_rows.drop_duplicates(), how="inner")
+print(f"test sessions with an exact copy in the training set: {len(copies)}")
+helpers.claim(len(copies) == 0, "the test set holds no copy of a training row")
+
+# %% [markdown]
+# The check confirms it. Exercise 0.3 shows what a split that ignores identical rows does.
+#
+# **How the test set is used.** No model in this workbook is compared, tuned or chosen on the test set: every
+# choice is made with the training set alone. Once chapter 01 has chosen its model, it scores the test set to
+# confirm the model's score, and later chapters score it again to confirm other things. A test set that has
+# helped to choose would give an optimistic score.
 
 # %% [markdown]
 # ## How the exercises work
 #
 # Each exercise gives you a variable to fill in, `answer_0_1 = ...`, and a check. Run the check as it is and it
-# tells you that you have not answered yet. Replace `...` with your answer (a number, or code that computes it)
-# and run the cell again: the check says whether you are right and, if not, what seems to be wrong. Below it, a
-# cell holds the calls for a hint (call it again for the next one) and for a solution; uncomment the line you
-# want.
+# tells you that you have not answered yet. Replace `...` with your answer (what the exercise asks for: usually
+# a number, or code that computes it) and run the cell again: the check says whether you are right and, if not,
+# what seems to be wrong. Below it, a cell holds the calls for a hint (call it again for the next one) and for a
+# solution; uncomment the line you want. The first two exercises are warm-ups; the last two break something on
+# purpose, to show what the workbook protects you from.
 #
 # ### Exercise 0.1
 #
@@ -164,6 +186,40 @@ helpers.exercises.ch00.q2.check(answer_0_2)
 # helpers.exercises.ch00.q2.solution()
 
 # %% [markdown]
+# ### Exercise 0.3
+#
+# Break the split on purpose. The cell below splits the sessions with scikit-learn's `train_test_split`, which
+# stratifies by `Revenue` but knows nothing about identical rows. How many rows of its test part have an exact
+# copy in its training part?
+
+# %%
+from sklearn.model_selection import train_test_split
+
+train_part, test_part = train_test_split(sessions, test_size=0.25, stratify=sessions["Revenue"], random_state=0)
+answer_0_3 = ...  # a whole number of test rows
+helpers.exercises.ch00.q3.check(answer_0_3)
+
+# %%
+# helpers.exercises.ch00.q3.hint()
+# helpers.exercises.ch00.q3.solution()
+
+# %% [markdown]
+# ### Exercise 0.4
+#
+# Break the data on purpose, in a copy. Write a copy of the data file to a temporary folder with one letter
+# changed (for example one `Returning_Visitor` spelled `Returning_visitor`), then load the copy with
+# `helpers.data.load_sessions(path)`. Which exception stops you? Give the exception's class, as in
+# `answer_0_4 = type(error)`. The original file is never touched.
+
+# %%
+answer_0_4 = ...  # the class of the exception that load_sessions raises
+helpers.exercises.ch00.q4.check(answer_0_4)
+
+# %%
+# helpers.exercises.ch00.q4.hint()
+# helpers.exercises.ch00.q4.solution()
+
+# %% [markdown]
 # ## Starting again
 #
 # - To run a chapter from scratch, use *Kernel → Restart Kernel and Run All Cells*. Every chapter runs top to
@@ -176,8 +232,9 @@ helpers.exercises.ch00.q2.check(answer_0_2)
 #
 # - `make lab` sets everything up and opens the workbook; `make test` checks all of it.
 # - `helpers.check_env()` tells you whether your packages match the pins behind the committed outputs.
-# - The data is real and checked by its checksum; every chapter uses the same train/test split, and the test set
-#   is used once, at the end of chapter 01.
+# - The data is real and checked by its checksum; every chapter uses the same train/test split, which keeps
+#   identical rows on one side.
+# - Models are chosen without the test set; afterwards it is used to confirm, never to choose.
 # - Exercises run without an answer; `check()`, `hint()` and `solution()` are one call away.
 #
 # ## Further reading

@@ -9,6 +9,7 @@ import hashlib
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
@@ -35,7 +36,7 @@ FEATURES = [*NUMERIC_COLUMNS, *CATEGORICAL_COLUMNS, *BOOLEAN_COLUMNS]
 MONTHS = ["Feb", "Mar", "May", "June", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 VISITOR_TYPES = ["Returning_Visitor", "New_Visitor", "Other"]
 
-# The one fixed split of the workbook: a quarter of the sessions are locked away as the test set.
+# The one fixed split of the workbook: a quarter of the sessions are set aside as the test set, never used to choose.
 TEST_SHARE = 0.25
 SPLIT_SEED = 2018
 
@@ -133,6 +134,39 @@ def load_sessions(path: str | Path | None = None, *, verify: bool = True) -> pd.
     return frame
 
 
+def duplicate_groups(features: pd.DataFrame, target: pd.Series) -> np.ndarray:
+    """Label each row so that identical rows share a label: the groups that keep copies on one side of a split.
+
+    Two rows get the same label exactly when all their features and their ``Revenue`` agree. Pass the labels as
+    ``groups`` to a grouped splitter (``StratifiedGroupKFold``), so that no copy of a training row lands in the
+    part that scores it. :func:`fixed_split` uses the same labels for the train/test split.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        Rows with (at least) the feature columns ``FEATURES``, e.g. ``X_train``.
+    target : pandas.Series
+        ``Revenue`` for the same rows, in the same order (e.g. ``y_train``).
+
+    Returns
+    -------
+    numpy.ndarray
+        One unsigned 64-bit label per row (a hash of the row's values, independent of its index).
+    """
+    if not isinstance(features, pd.DataFrame):
+        raise TypeError(f"features must be a pandas DataFrame, got {type(features).__name__}")
+    if not isinstance(target, pd.Series):
+        raise TypeError(f"target must be a pandas Series, got {type(target).__name__}")
+    missing = [name for name in FEATURES if name not in features.columns]
+    if missing:
+        raise ValueError(f"features lacks the columns {missing}")
+    if len(target) != len(features) or not target.index.equals(features.index):
+        raise ValueError(f"target must have the same rows as features, in the same order: got {len(target)} rows "
+                         f"for {len(features)}")
+    rows = features[FEATURES].assign(**{TARGET: target.to_numpy()})
+    return pd.util.hash_pandas_object(rows, index=False).to_numpy()
+
+
 def fixed_split(sessions: pd.DataFrame | None = None) -> Split:
     """Return the one train/test split that every chapter uses.
 
@@ -159,7 +193,7 @@ def fixed_split(sessions: pd.DataFrame | None = None) -> Split:
         raise ValueError(f"sessions lacks the columns {missing}; pass the DataFrame that load_sessions() returns")
     if len(sessions) < 8:
         raise ValueError(f"sessions must have at least 8 rows to split, got {len(sessions)}")
-    groups = pd.util.hash_pandas_object(sessions[[*FEATURES, TARGET]], index=False).to_numpy()
+    groups = duplicate_groups(sessions[FEATURES], sessions[TARGET])
     folds = StratifiedGroupKFold(n_splits=round(1 / TEST_SHARE), shuffle=True, random_state=SPLIT_SEED)
     train_rows, test_rows = next(folds.split(sessions, sessions[TARGET], groups=groups))
     features = sessions[FEATURES]

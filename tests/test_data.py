@@ -120,3 +120,42 @@ def test_split_rejects_bad_input(argument, error, words):
 def test_split_rejects_too_few_rows(sessions):
     with pytest.raises(ValueError, match="at least 8 rows"):
         data.fixed_split(sessions.head(5))
+
+
+def test_duplicate_groups_label_identical_rows_alike(sessions):
+    groups = data.duplicate_groups(sessions[data.FEATURES], sessions[data.TARGET])
+    assert len(groups) == len(sessions)
+    assert len(groups) - len(pd.unique(groups)) == int(sessions.duplicated().sum()) == 125
+    twins = sessions.index[sessions.duplicated(keep=False)]
+    first, second = twins[0], sessions.index[(sessions == sessions.loc[twins[0]]).all(axis=1)][1]
+    assert groups[sessions.index.get_loc(first)] == groups[sessions.index.get_loc(second)]
+
+
+def test_duplicate_groups_see_the_target_and_not_the_index(sessions):
+    """Rows that differ only in Revenue are different groups; the same row under another index is the same group."""
+    rows = sessions.head(3)
+    flipped = data.duplicate_groups(rows[data.FEATURES], ~rows[data.TARGET])
+    plain = data.duplicate_groups(rows[data.FEATURES], rows[data.TARGET])
+    assert not set(flipped) & set(plain)
+    moved = rows.set_axis([100, 200, 300])
+    assert (data.duplicate_groups(moved[data.FEATURES], moved[data.TARGET]) == plain).all()
+
+
+def test_duplicate_groups_match_the_splits_groups(split):
+    """No group of the training part occurs in the test part: the split used the same labels."""
+    train = data.duplicate_groups(split.X_train, split.y_train)
+    test = data.duplicate_groups(split.X_test, split.y_test)
+    assert not set(train) & set(test)
+    assert len(train) - len(pd.unique(train)) > 0  # the training part does hold repeats
+
+
+@pytest.mark.parametrize(("make_args", "error", "words"), [
+    (lambda s: (s[data.FEATURES].to_numpy(), s[data.TARGET]), TypeError, "features must be a pandas DataFrame"),
+    (lambda s: (s[data.FEATURES], s[data.TARGET].to_numpy()), TypeError, "target must be a pandas Series"),
+    (lambda s: (s[data.FEATURES].drop(columns="Month"), s[data.TARGET]), ValueError, "lacks the columns"),
+    (lambda s: (s[data.FEATURES], s[data.TARGET].head(5)), ValueError, "same rows as features"),
+    (lambda s: (s[data.FEATURES], s[data.TARGET].sort_index(ascending=False)), ValueError, "same rows"),
+])
+def test_duplicate_groups_reject_bad_input(sessions, make_args, error, words):
+    with pytest.raises(error, match=words):
+        data.duplicate_groups(*make_args(sessions))

@@ -91,3 +91,44 @@ def test_function_placeholder_counts_as_unanswered(module, name):
     exercise = getattr(module, name)
     feedback = exercise.evaluate(valid_month)
     assert feedback.status == "unanswered" and "Write the body of `valid_month`" in feedback.message
+
+
+#: Numeric exercises of chapters 00 and 01 and the tolerance of their checks.
+NEAR_MISSES_00_01 = [("ch00", "q1", 5e-4), ("ch01", "q1", 5e-4), ("ch01", "q3", 5e-4), ("ch01", "q4", 1e-3),
+                     ("ch01", "q5", 1e-3)]
+
+
+@pytest.mark.parametrize(("chapter", "name", "tolerance"), NEAR_MISSES_00_01,
+                         ids=[f"{chapter}.{name}" for chapter, name, _ in NEAR_MISSES_00_01])
+def test_numeric_checks_of_00_01_reject_answers_just_outside_their_tolerance(chapter, name, tolerance):
+    exercise = getattr(exercises.CHAPTERS[chapter[2:]], name)
+    right = float(exercise.solve())
+    for sign in (-1, 1):
+        assert exercise.evaluate(right + sign * 0.6 * tolerance).status == "correct"
+        assert exercise.evaluate(right + sign * 1.4 * tolerance).status == "incorrect"
+
+
+def test_precision_recall_check_rejects_a_near_miss_in_either_number():
+    exercise = exercises.ch01.q2
+    precision, recall = exercise.solve()
+    assert exercise.evaluate((precision + 3e-4, recall - 3e-4)).status == "correct"
+    for wrong in [(precision + 7e-4, recall), (precision, recall - 7e-4)]:
+        assert exercise.evaluate(wrong).status == "incorrect"
+
+
+@pytest.mark.parametrize(("chapter", "name"), [("ch00", "q2"), ("ch00", "q3")])
+def test_row_counts_accept_only_the_exact_count(chapter, name):
+    exercise = getattr(exercises.CHAPTERS[chapter[2:]], name)
+    right = int(exercise.solve())
+    assert exercise.evaluate(float(right)).status == "correct"
+    assert exercise.evaluate(right + 1).status == "incorrect" and exercise.evaluate(right - 1).status == "incorrect"
+
+
+def test_integrity_exercise_accepts_the_class_or_an_instance_and_nothing_else():
+    from helpers import data
+
+    exercise = exercises.ch00.q4
+    assert exercise.solve() is data.DataIntegrityError
+    assert exercise.evaluate(data.DataIntegrityError("altered")).status == "correct"
+    for wrong in [ValueError, KeyError, "DataIntegrityError", 3]:
+        assert exercise.evaluate(wrong).status == "incorrect"

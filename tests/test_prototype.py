@@ -60,3 +60,28 @@ def test_model_card_refuses_impossible_numbers():
         prototype.model_card(**(args | {"test_auc": (0.93, 0.95, 0.96)}))
     with pytest.raises(ValueError, match="threshold must lie in"):
         prototype.model_card(**(args | {"threshold": 1.5}))
+
+
+def test_the_committed_chapter_chose_the_helpers_parameters():
+    """Chapter 01, executed with its default SEED and folds, printed the search's choice: it must be the helper's."""
+    import ast
+
+    import nbformat
+
+    from helpers.paths import CHAPTERS_DIR
+
+    notebook = nbformat.read(CHAPTERS_DIR / "01_prototype.ipynb", as_version=4)
+    printed = "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
+                      for output in cell.get("outputs", []) if output.get("output_type") == "stream")
+    chosen = [line.removeprefix("search chose: ") for line in printed.splitlines()
+              if line.startswith("search chose: ")]
+    assert len(chosen) == 1, "chapter 01 must print the search's choice exactly once"
+    assert ast.literal_eval(chosen[0]) == prototype.PROTOTYPE_PARAMS
+    assert "same parameters as the helper: True, identical predictions: True" in printed
+
+
+def test_parameters_differ_from_the_defaults_and_change_the_model(split, model):
+    """PROTOTYPE_PARAMS is not a no-op: the default pipeline predicts differently."""
+    default = prototype.make_prototype_pipeline().fit(split.X_train, split.y_train)
+    assert not np.array_equal(default.predict_proba(split.X_test), model.predict_proba(split.X_test))
+    assert model.named_steps["model"].max_leaf_nodes == prototype.PROTOTYPE_PARAMS["model__max_leaf_nodes"]
