@@ -11,6 +11,7 @@
 #   make platforms  check that the pins install from wheels on every supported platform and Python (network)
 #   make radar      the newest release of every dependency, unpinned: tests and chapters (network) -> build/radar.md
 #   make soak       execute chapter 00 many times (RUNS=300) and count hangs
+#   make restore    put a chapter's notebook back as published: CHAPTER=03 (throws away your edits)
 #   make lint       ruff over helpers, tests, tools and the chapter sources
 #   make clean      remove build/ and caches;  make clean-venv  remove .venv as well
 
@@ -32,7 +33,7 @@ UV_HOME := .tools/uv
 USE_UV ?= 1
 UV := $(if $(filter 1,$(USE_UV)),$(shell command -v uv 2>/dev/null),)
 
-.PHONY: venv lab test execute book measure lint check clean clean-venv platforms radar soak doctor hub-link
+.PHONY: venv lab test execute book measure lint check clean clean-venv platforms radar soak doctor hub-link restore
 
 venv: $(STAMP)
 
@@ -95,6 +96,10 @@ radar: $(STAMP)
 RUNS ?= 300
 soak: $(STAMP)
 	$(PY) tools/soak.py --runs $(RUNS)
+
+CHAPTER ?=
+restore: $(STAMP)
+	@$(PY) tools/notebooks.py restore $(CHAPTER)
 
 check: $(STAMP)
 	$(PY) tools/notebooks.py check

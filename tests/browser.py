@@ -139,3 +139,15 @@ def change_a_control(explorer) -> str:
     handle.focus()
     handle.press("ArrowRight")
     return "slider one step right"
+
+EDIT_AND_SAVE_JS = """async (text) => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  panel.content.activeCellIndex = 0;
+  await app.commands.execute('notebook:insert-cell-above');
+  panel.content.activeCell.model.sharedModel.setSource(text);
+  await app.commands.execute('docmanager:save');
+  return panel.content.model.sharedModel.cells.length;
+}"""
+
+CLOSE_ALL_JS = """async () => { await window.jupyterapp.commands.execute('application:close-all'); return true; }"""

@@ -7,6 +7,7 @@ tests skip with a message saying how to install it (under CI they fail instead).
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import browser
 import notebooks  # tools/notebooks.py
@@ -85,3 +86,44 @@ def test_static_book_reads_offline(tmp_path, monkeypatch):
         page.wait_for_load_state()
         assert page.url.endswith(f"{chapters[2].stem}.html")
     assert blocked == [], f"the book asked the network for {blocked[:5]}"
+
+
+def test_a_student_edits_saves_restores_and_runs_again(tmp_path, monkeypatch):
+    """Edit a chapter in JupyterLab and save; no source file is written beside it; `make restore`'s command puts
+    the notebook back as committed; it opens again and runs without error."""
+    import subprocess
+
+    import nbformat
+
+    browser.need_chromium()
+    source = notebooks.sources(["00"])[0]
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    shutil.copyfile(notebooks.notebook_path(source), chapters / notebooks.notebook_path(source).name)
+    git = ["git", "-c", "user.email=t@example.org", "-c", "user.name=t"]
+    subprocess.run(git + ["init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(git + ["add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run(git + ["commit", "-qm", "published"], cwd=tmp_path, check=True)
+    monkeypatch.setattr(notebooks, "ROOT", tmp_path)
+    monkeypatch.setattr(notebooks, "CHAPTERS", chapters)
+    monkeypatch.setattr(notebooks, "SOURCES", source.parent)  # the real sources, to resolve "00"
+    name = f"chapters/{notebooks.notebook_path(source).name}"
+    published = (tmp_path / name).read_bytes()
+    with browser.jupyterlab(tmp_path, notebooks.EXECUTION_ENV) as (base, token), browser.browser() as chromium:
+        page = chromium.new_page()
+        page.goto(f"{base}/lab?token={token}")
+        page.wait_for_function("window.jupyterapp !== undefined", timeout=WAIT_MS)
+        page.evaluate(browser.OPEN_NOTEBOOK_JS, name)
+        page.evaluate(browser.EDIT_AND_SAVE_JS, "student_answer = 42")
+        page.wait_for_timeout(1000)
+        assert "student_answer = 42" in (tmp_path / name).read_text(encoding="utf-8"), "the edit was not saved"
+        assert sorted(path.name for path in chapters.iterdir() if path.is_file()) == [Path(name).name], (
+            "saving wrote a file beside the notebook (a paired source?)")
+        page.evaluate(browser.CLOSE_ALL_JS)
+        notebooks.restore("00")
+        assert (tmp_path / name).read_bytes() == published
+        page.evaluate(browser.OPEN_NOTEBOOK_JS, name)
+        assert page.evaluate(browser.RUN_ALL_JS) is True
+        assert page.evaluate(browser.ERRORS_JS) == []
+        cells = nbformat.reads((tmp_path / name).read_text(encoding="utf-8"), as_version=4).cells
+        assert all("student_answer" not in cell.source for cell in cells)

@@ -7,6 +7,7 @@ Each chapter's source of truth is ``chapters/NN_name.py`` (jupytext, py:percent)
     python tools/notebooks.py book [--committed]   execute into build/ and write a static book (build/book/)
     python tools/notebooks.py measure   [NN ...]   execution time and the kernel's peak memory, per chapter
     python tools/notebooks.py check                fail when a committed notebook differs from its source
+    python tools/notebooks.py restore NN           put chapter NN's notebook back as committed (a student's reset)
 
 The Makefile calls these; run them from the workbook's folder with its virtual environment active.
 """
@@ -288,9 +289,22 @@ def book(execute_chapters: bool = True) -> Path:
     return index_page
 
 
+def restore(chapter: str) -> Path:
+    """Put a chapter's notebook back as committed (``git checkout``), throwing away a student's edits."""
+    import subprocess
+
+    matches = sources([chapter]) if chapter else []
+    if len(matches) != 1:
+        raise SystemExit(f"say which chapter to restore, one of {[s.stem[:2] for s in sources()]}: "
+                         "make restore CHAPTER=03")
+    target = notebook_path(matches[0])
+    subprocess.run(["git", "checkout", "--", str(target.relative_to(ROOT))], cwd=ROOT, check=True)
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["sync", "execute", "book", "measure", "check"])
+    parser.add_argument("command", choices=["sync", "execute", "book", "measure", "check", "restore"])
     parser.add_argument("chapters", nargs="*", help="chapter numbers such as 00 01 (default: all)")
     parser.add_argument("--committed", action="store_true",
                         help="book: use the committed notebooks instead of executing the chapters again")
@@ -317,6 +331,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{source.stem:<32} {seconds:8.1f} {budget or '-':>9} {peak:15.0f} {BUDGET_MB:>10}{over}",
                   flush=True)
         print(f"{'total':<32} {total:8.1f}")
+    elif args.command == "restore":
+        target = restore(args.chapters[0] if len(args.chapters) == 1 else "")
+        print(f"restored {target.relative_to(ROOT)} as committed; open it again in JupyterLab")
     elif args.command == "check":
         problems = [problem for source in sources() for problem in drift(source)]
         for problem in problems:
