@@ -9,7 +9,7 @@
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | chapters 02–03; regression, confidence intervals | 70 min reading, 35 min exercises | about 20 s |
+# | chapters 02–03; regression, confidence intervals | 70 min reading, 35 min exercises | about 15 s (`make measure`, 2 cores; longer on a busy machine) |
 
 # %%
 import helpers
@@ -116,6 +116,19 @@ print(f"95 % CI {cuped.difference_ci[0]:+.3f} to {cuped.difference_ci[1]:+.3f} �
 # %%
 helpers.claim(abs(cuped.difference - ols.params[1]) < 1e-9 and abs(cuped.difference - cuped_diff) < 1e-9,
               "CUPED's difference equals the regression adjustment's treatment coefficient")
+
+# %% [markdown]
+# Do not judge CUPED by how close this one estimate is to the truth, with or without the adjustment. The
+# standard error of one experiment of 20,000 visitors is larger than the effect itself, so one such experiment
+# cannot tell an effect of this size from zero, and its estimates land wherever chance puts them. What an
+# adjustment changes is the standard error: CUPED's is smaller than the unadjusted one. Whether that holds
+# up, and whether the estimates are centred on the truth, only many repeated experiments can show; they come
+# below.
+
+# %%
+helpers.claim(cuped.unadjusted_standard_error > abs(true_effect) and cuped.standard_error > abs(true_effect),
+              "one experiment's standard error is larger than the effect")
+helpers.claim(cuped.standard_error < cuped.unadjusted_standard_error, "CUPED lowers the standard error")
 
 # %% [markdown]
 # **How much variance does it remove?** About the squared correlation ρ² between metric and covariate
@@ -304,9 +317,12 @@ plan.round(3)
 # %% [markdown]
 # ## Heavy tails
 #
-# Net revenue per visitor is zero for most visitors and large for a few. Its variance and third central moment
-# (the numerator of the skewness) follow exactly from the shop's assumptions, a mixture of zero and log-normal
-# order values, for either arm; the skewness can also be estimated from a simulated pre-period:
+# Net revenue per visitor is zero for most visitors and large for a few: it is strongly **skewed**. The skewness
+# s is the third central moment divided by the cube of the standard deviation; it measures lopsidedness, not
+# spread. Kohavi's rule of thumb says from how many visitors per arm a mean is close enough to normal:
+# n > 355 s², with s the skewness (not the standard deviation). The variance and the third central moment follow
+# exactly from the shop's assumptions, a mixture of zero and log-normal order values, for either arm; the
+# skewness can also be estimated from a simulated pre-period:
 
 # %%
 from scipy.stats import skew
@@ -328,7 +344,7 @@ sample = helpers.experiments.visitor_experiments(shop, control, control, n_visit
                                                  seed=SEED + 2).revenue[0]
 kohavi_n = 355 * exact_skew**2
 print(f"skewness: exact {exact_skew:.2f}, from 200,000 simulated visitors {skew(sample):.2f}")
-print(f"Kohavi's rule of thumb: n > 355 s^2 = {kohavi_n:,.0f} visitors per arm")
+print(f"Kohavi's rule of thumb: n > 355 s^2 (s the skewness) = {kohavi_n:,.0f} visitors per arm")
 
 # %% [markdown]
 # Kohavi, Deng, Longbotham and Xu (2014) derive this rule from Boos and Hughes-Oliver's (2000) approximation of
@@ -375,7 +391,7 @@ for size, repeats in zip(SIZES, WELCH_REPEATS, strict=True):
     welch["interval above truth"].append(np.mean(error > half))
     welch["interval below truth"].append(np.mean(error < -half))
 welch = pd.DataFrame(welch, index=pd.Index(SIZES, name="visitors in treatment")).assign(experiments=WELCH_REPEATS)
-welch.round(3).T
+welch.round(3)
 
 # %% [markdown]
 # The figure: the share of intervals lying wholly below and wholly above the truth against the treatment's size,
@@ -385,7 +401,7 @@ welch.round(3).T
 ax = helpers.plotting.misses_by_size(SIZES, welch["interval below truth"], welch["interval above truth"],
                                      WELCH_REPEATS, title="Skewed revenue: one-sided misses of Welch's interval",
                                      xlabel="visitors in the treatment of a 10 % ramp (log scale)",
-                                     marks={"355 s² (Kohavi)": kohavi_n})
+                                     marks={"355 s², s the skewness (Kohavi)": kohavi_n})
 
 # %% [markdown]
 # With a few dozen visitors in the treatment, the interval covers the truth clearly less often than it claims,
@@ -432,11 +448,12 @@ caps.round(4)
 
 # %% [markdown]
 # The figure shows the bias (its size), the standard error and their combination, the root-mean-square error,
-# against the cap's percentile.
+# against the cap's percentile, evenly spaced; the 100th percentile is the largest order, that is, no cap.
 
 # %%
 ax = helpers.plotting.bias_and_error(caps, x="cap percentile", unit="€ per visitor",
-                                     title="Capping revenue: bias against variance (20,000 per arm)")
+                                     title="Capping revenue: bias against variance (20,000 per arm)",
+                                     labels=[f"{level:g}" for level in caps["cap percentile"][:-1]] + ["100 (no cap)"])
 
 # %% [markdown]
 # The tighter the cap, the smaller the standard error and the larger the bias, and the bias is **upward**: the
@@ -462,8 +479,10 @@ helpers.claim(tenfold.min() > 0.9 * tenfold.iloc[-1], "at 10 x the visitors no c
 # The team reports revenue **per session**: total revenue over total sessions in each arm. The visitor is
 # randomised, not the session, and a visitor's sessions are alike (the same habits, the same spending). Treating
 # sessions as independent gives a standard error that is too small. The delta method (Deng, Knoblich and Lu,
-# 2018) works at the level of the visitor: for each arm with r = mean(Y) / mean(N) over visitors,
-# var(r) ≈ var(Y − r N) / (n · mean(N)²).
+# 2018) works at the level of the visitor: for each arm with r = mean(Y) / mean(N) over its n visitors,
+# var(r) ≈ var(Y − r N) / (n · mean(N)²), where var is the **sample variance** over the visitors (n − 1 in its
+# denominator: `np.var(..., ddof=1)`, not NumPy's default `ddof=0`). The difference's variance is the sum of
+# the two arms'.
 
 # %%
 RETURN_IN_TEST = {"extra_sessions": 2.0, "loyalty": 0.8, "spend_share": 0.5}
@@ -539,9 +558,14 @@ helpers.claim(abs(ratio_coverage["delta method"] - 0.95) < 3 * nominal_se, "the 
 # McAuliffe and Sekhon (2021) give non-asymptotic versions; for 0/1 data they need a larger variance proxy, so
 # they are wider.) The simulation below checks how well the approximation does here.
 #
-# The test is chapter 03's conversion guardrail: 15 % against 17 %, with the variance of a pair of visitors
-# taken as known from the pre-period (where there is no effect), and the mixture tuned to be narrowest at the
-# planned size (`mixture_tau`). We let it run up to twice the planned size, to see what extending costs:
+# **The mixture.** The sequence averages the likelihood ratio of "the effect is δ" against "no effect" over a
+# normal guess of δ with spread τ; averaged over that guess, the ratio grows large only when the data move away
+# from zero. Its one knob is τ, the size of effect it expects; `helpers.abtest.mixture_tau` picks the τ that
+# makes the band as narrow as possible at the planned size.
+#
+# The test is chapter 03's conversion guardrail: 15 % against 17 %. The variance of a pair of visitors (one per
+# arm) is taken as known from the pre-period, where there is no effect. We let it run up to twice the planned
+# size, to see what extending costs:
 
 # %%
 P_A, P_B = 0.15, 0.17
@@ -552,32 +576,70 @@ tau = helpers.abtest.mixture_tau(VAR, N_PLAN)
 n = np.arange(1, N_MAX + 1)
 cs_half = helpers.abtest.confidence_sequence_half_width(n, VAR, tau)
 fixed_half = norm.ppf(0.975) * np.sqrt(VAR / n)
+VAR_EFFECT = P_A * (1 - P_A) + P_B * (1 - P_B)  # the pair variance if the effect is real
 print(f"planned {N_PLAN:,} visitors per arm; at that size the confidence sequence is "
       f"{cs_half[N_PLAN - 1] / fixed_half[N_PLAN - 1]:.2f} times as wide as the fixed-size interval; "
-      f"the pair variance under the effect is {P_A * (1 - P_A) + P_B * (1 - P_B):.4f}, not {VAR:.4f}")
+      f"pair variance {VAR:.4f} without an effect, {VAR_EFFECT:.4f} with it")
+
+# %% [markdown]
+# At the planned size the band is narrower with the τ that `mixture_tau` chose than with half or twice that τ.
+# It is wider than the fixed-size interval at every number of visitors: that is the price of being allowed to
+# look at all of them.
+#
+# Why the variance without an effect? The sequence's promise that matters most is about false positives, and a
+# false positive can only happen when there is no effect: then both arms convert at 15 % and the pair variance
+# is exactly the one we plug in. With the 2-point effect the true pair variance is a little larger (printed
+# above), so around the true effect the band is a little too narrow, by the square root of the ratio of the two
+# variances, less than 3 %. That touches how well the band covers the size of a real effect, not the
+# false-positive rate.
+
+# %%
+helpers.claim(bool(cs_half[N_PLAN - 1] < min(helpers.abtest.confidence_sequence_half_width(N_PLAN, VAR, f * tau)
+                                             for f in (0.5, 2.0))), "the chosen tau is narrowest at the planned size")
+helpers.claim(bool((cs_half > fixed_half).all()), "the confidence sequence is wider than the fixed-size interval")
+helpers.claim(1 - np.sqrt(VAR / VAR_EFFECT) < 0.03, "with the effect the band is less than 3 % too narrow")
 
 # %% [markdown]
 # Nobody should read a z value off a handful of visitors: with 15 % conversion, 100 visitors per arm bring about
 # 15 conversions each, a common minimum for the normal approximation. So every rule below starts looking at
-# `N_MIN = 100` visitors per arm. One simulated experiment with a real effect, visitor pair by visitor pair: the
-# running difference with the confidence sequence and with the fixed-size 95 % interval recomputed at every
-# visitor.
+# `N_MIN = 100` visitors per arm.
+#
+# The sequence also gives an **always-valid p-value**: after n visitors, the smallest α for which the level
+# 1 − α sequence has already excluded zero at some look so far. It can only fall, and stopping the first time it
+# drops below 5 % is the same as stopping the first time the 95 % band leaves zero; unlike an ordinary p-value,
+# it stays valid however often you look. One simulated experiment with a real effect, visitor pair by visitor
+# pair: the running difference with the confidence sequence and with the fixed-size 95 % interval recomputed at
+# every visitor, and the always-valid p-value.
 
 # %%
 N_MIN = 100
 rng = np.random.default_rng(SEED + 5)
 path = np.cumsum((rng.random(N_PLAN) < P_B).astype(int) - (rng.random(N_PLAN) < P_A)) / n[:N_PLAN]
 shown = slice(N_MIN - 1, N_PLAN)
+p_values = helpers.abtest.always_valid_p_value(path[shown], n[shown], VAR, tau)
+stop = n[shown][p_values < 0.05].min() if (p_values < 0.05).any() else None
 ax = helpers.plotting.sequence_path(
     n[shown], path[shown], {"confidence sequence": (path[shown] - cs_half[shown], path[shown] + cs_half[shown]),
                             "fixed-size 95 % interval": (path[shown] - fixed_half[shown],
                                                          path[shown] + fixed_half[shown])},
-    truth=P_B - P_A, title="A conversion test watched after every visitor",
-    xlabel="visitors per arm", ylabel="difference in conversion rate")
-p_values = helpers.abtest.always_valid_p_value(path[shown], n[shown], VAR, tau)
-print(f"always-valid p-value at the planned size: {p_values[-1]:.2g}")
-if (p_values < 0.05).any():
-    print(f"it fell below 5 % at {n[shown][p_values < 0.05].min():,} visitors per arm")
+    truth=P_B - P_A, title="A conversion test watched after every visitor", xlabel="visitors per arm",
+    ylabel="difference in conversion rate (proportion; 0.02 = 2 points)", ylim=(-0.1, 0.1), stop=stop)
+print(f"always-valid p-value at the planned size: {p_values[-1]:.2g}; the sequence "
+      + (f"left zero at {stop:,} visitors per arm" if stop else "did not leave zero by the planned size"))
+
+# %% [markdown]
+# The figure: the running difference (black), the confidence sequence (blue) and the fixed-size interval
+# (orange) around it, the true effect dashed, and, if the sequence leaves zero, a vertical line where it does.
+# The axis is cut at ±0.1, so over the first few hundred visitors the bands run off the figure. What to look
+# for: where the blue band's lower edge rises above zero. From that visitor on you may stop and declare an
+# effect, with false positives kept below 5 %; the printed line says whether and where it happened in this run
+# (with another seed it may not happen by the planned size; the table further down shows how often it does). The orange band, narrower at every visitor, leaves zero sooner whenever the
+# blue one does, and sometimes when it never does; checked after every visitor it is no 95 % interval, as the
+# false-positive rates below show.
+
+# %%
+helpers.claim(bool(np.array_equal(p_values < 0.05, np.maximum.accumulate(np.abs(path[shown]) > cs_half[shown]))),
+              "the always-valid p-value is below 5 % exactly once the band has left zero")
 
 # %% [markdown]
 # **Alpha spending for uneven looks.** The dashboard updates once a day, and daily traffic is not constant
@@ -585,7 +647,8 @@ if (p_values < 0.05).any():
 # the 5 % along the information fraction t (the share of the planned visitors seen), so the looks need not be
 # planned or equally spaced. We use O'Brien–Fleming-type spending in the convention of the R package gsDesign
 # and of Jennison and Turnbull's tables: 2.5 % on each side with the one-sided function 2 − 2Φ(z₀.₀₁₂₅ / √t),
-# 4 − 4Φ(z₀.₀₁₂₅ / √t) in total. (Lan and DeMets' own two-sided form, 2 − 2Φ(z₀.₀₂₅ / √t), is another function
+# 4 − 4Φ(z₀.₀₁₂₅ / √t) in total, where Φ is the standard normal distribution function and z₀.₀₁₂₅ = 2.24 its
+# upper 1.25 % point (at t = 1 each side has spent 2 − 2Φ(2.24) = 2.5 %). (Lan and DeMets' own two-sided form, 2 − 2Φ(z₀.₀₂₅ / √t), is another function
 # and gives other boundaries.) First, a check of `helpers.abtest.spending_bounds` against published values for
 # five equal looks (Jennison and Turnbull, 2000; gsDesign gives the same):
 
@@ -598,6 +661,25 @@ print(np.round(ours, 4), "largest difference", f"{np.max(np.abs(ours - PUBLISHED
 helpers.claim(np.max(np.abs(ours - PUBLISHED)) < 2e-3, "the spending boundaries match the published values")
 
 # %% [markdown]
+# The first boundary needs no grid: you can work it out by hand. Before the first look nothing has been spent,
+# and the z statistic at that look is simply standard normal. So the boundary b is the z whose upper tail equals
+# what one side may spend by then: b = Φ⁻¹(1 − (2 − 2Φ(z₀.₀₁₂₅ / √t₁))). For five equal looks, t₁ = 0.2. (The
+# later boundaries depend on the earlier looks, because a path that crossed before has already stopped; that
+# is what `spending_bounds` propagates.)
+
+# %%
+z_0125 = norm.isf(0.0125)                                # the upper 1.25 % point
+one_side = 2 - 2 * norm.cdf(z_0125 / np.sqrt(0.2))     # what one side may spend by t = 0.2
+first_bound = norm.isf(one_side)                         # the z with that upper tail: Phi^-1(1 - one_side)
+print(f"z_0.0125 = {z_0125:.4f}; one side spends {one_side:.2e} by t = 0.2; first boundary {first_bound:.4f} "
+      f"(spending_bounds {ours[0]:.4f}, published {PUBLISHED[0]})")
+
+# %%
+helpers.claim(abs(z_0125 - 2.24) < 0.005, "z_0.0125 is 2.24")
+helpers.claim(abs(first_bound - ours[0]) < 1e-3 and abs(first_bound - PUBLISHED[0]) < 1e-3,
+              "the first boundary by hand matches spending_bounds and the published value")
+
+# %% [markdown]
 # Now the test's own looks: 14 days of varying traffic, cumulated into information fractions, and the boundary
 # at the end of each day:
 
@@ -607,7 +689,7 @@ looks = np.minimum(np.cumsum(traffic) // 2, N_PLAN)          # visitors per arm 
 looks = np.unique(np.append(looks[looks < N_PLAN], N_PLAN))  # the planned size is the last look
 bounds = helpers.abtest.spending_bounds(looks / N_PLAN)
 pd.DataFrame({"visitors per arm": looks, "information fraction": looks / N_PLAN, "z boundary": bounds},
-             index=pd.Index(range(1, len(looks) + 1), name="look")).round(3).T
+             index=pd.Index(range(1, len(looks) + 1), name="look")).round(3)
 
 # %% [markdown]
 # Every stopping rule is a threshold on the running difference at each number of visitors (infinite where
@@ -824,7 +906,7 @@ helpers.claim(bool((abs(leaks["corrected estimate"] - true_effect) < 3 * leaks["
 # | situation | technique | what it costs |
 # |---|---|---|
 # | a metric you can predict from before the test | CUPED / CUPAC: past metric, a model's prediction, or both in one regression; a covariate from the session only if its fields are known before the treatment | a covariate pipeline; a bias if the covariate is read after the treatment |
-# | skewed metric and a small arm (a first ramp) | expect lopsided one-sided misses until the small arm has 355 s²; balance the arms, wait for more visitors, or cap at a threshold fixed in advance | capping changes the estimand (a bias, here upward) |
+# | skewed metric and a small arm (a first ramp) | expect lopsided one-sided misses until the small arm has 355 s² visitors (s the skewness); balance the arms, wait for more visitors, or cap at a threshold fixed in advance | capping changes the estimand (a bias, here upward) |
 # | analysis unit ≠ randomisation unit (per session, per order) | the delta method (or clustered standard errors) | nothing but care |
 # | looks at uneven times, a few of them, planned | Lan–DeMets alpha spending | a little power, a plan |
 # | you want to look at any time, stop early or extend | a confidence sequence / mSPRT | at equal power, more visitors than planned looks |
@@ -901,7 +983,8 @@ helpers.exercises.ch05.q3.check(answer_5_3)
 # ### Exercise 5.4
 #
 # A test will be looked at when 30 %, 60 % and 100 % of its visitors have arrived. With O'Brien–Fleming-type
-# alpha spending (two-sided 5 %), what z value must the first look exceed?
+# alpha spending (two-sided 5 %), what z value must the first look exceed? Work it out by hand, as shown above
+# for five equal looks, then compare with `helpers.abtest.spending_bounds`.
 
 # %%
 answer_5_4 = ...
@@ -936,7 +1019,7 @@ helpers.exercises.ch05.q5.check(answer_5_5)
 # - A covariate the treatment can change (read after the offer) biases the estimate, however tight its interval,
 #   and a coverage check of modest size may not see it: compare with the truth.
 # - A skewed metric makes a 95 % interval miss lopsidedly, on one side, long after its two-sided coverage looks
-#   right; Kohavi's n > 355 s² controls that one-sided error. It bites where one arm is small (a ramp); with a
+#   right; Kohavi's n > 355 s² (s the skewness) controls that one-sided error. It bites where one arm is small (a ramp); with a
 #   50/50 split the skewness of the difference largely cancels. Capping buys variance with bias, and the bias
 #   need not be conservative.
 # - When the analysis unit is finer than the randomisation unit, use the delta method; naive intervals are too

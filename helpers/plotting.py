@@ -5,11 +5,12 @@ Chapters call these functions so that plotting detail stays out of the narrative
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 #: Okabe & Ito's palette, distinguishable with the common forms of colour blindness
 #: (M. Okabe and K. Ito, "Color Universal Design", 2008).
@@ -256,6 +257,7 @@ def peeking_curve(looks, curves, *, nominal: float = 0.05, title: str) -> Axes:
         ax.errorbar(looks, [100 * r for r in rates], yerr=[200 * e for e in errors], marker="o", capsize=3,
                     color=PALETTE[index % len(PALETTE)], label=name)
     ax.axhline(100 * nominal, color="black", linestyle="--", linewidth=1, label=f"nominal {nominal:.0%}")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("number of looks at the data")
     ax.set_ylabel("A/A tests declared significant (%)")
     ax.set_title(title)
@@ -325,3 +327,233 @@ def bandit_panels(results, *, metric: str, ylabel: str) -> Axes:
     fig.suptitle(f"Five arms (0.1, 0.1, 0.1, 0.1, 0.9): {ylabel}")
     fig.tight_layout()
     return axes[0]
+
+
+# Chapter 05's figures.
+
+
+def coverage_by_size(sizes, coverages: Mapping[str, object], n_repeats: int, *, nominal: float = 0.95,
+                     title: str, xlabel: str, marks: Mapping[str, float] | None = None) -> Axes:
+    """Coverage of intervals (shares) against a sample size (log scale), with Monte Carlo whiskers of two
+    standard errors, a dashed line at the nominal level and optional vertical marks (name to size)."""
+    import numpy as np
+
+    sizes = np.asarray(sizes, dtype=float)
+    if n_repeats < 1:
+        raise ValueError(f"n_repeats must be positive, got {n_repeats}")
+    fig, ax = plt.subplots()
+    for index, (name, values) in enumerate(coverages.items()):
+        values = np.asarray(values, dtype=float)
+        if values.shape != sizes.shape:
+            raise ValueError(f"coverages[{name!r}] must hold one share per size")
+        whisker = 2 * np.sqrt(values * (1 - values) / n_repeats)
+        ax.errorbar(sizes, 100 * values, yerr=100 * whisker, marker="o", capsize=3,
+                    color=PALETTE[index % len(PALETTE)], label=name)
+    ax.axhline(100 * nominal, color="black", linestyle="--", linewidth=1, label=f"nominal {nominal:.0%}")
+    for index, (name, value) in enumerate((marks or {}).items()):
+        ax.axvline(value, color=PALETTE[(index + 3) % len(PALETTE)], linestyle=":", label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("intervals covering the truth (%)")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower right")
+    return ax
+
+
+def bias_and_error(table, *, x: str, title: str, unit: str, labels: Sequence[str] | None = None) -> Axes:
+    """Bias, standard error and root-mean-square error (columns ``bias``, ``standard error``, ``RMSE`` of
+    ``table``) against the column ``x``, one line each. With ``labels`` (one per row), the rows are evenly spaced
+    on the x-axis and named by them instead of placed at their values of ``x``."""
+    if labels is not None and len(labels) != len(table):
+        raise ValueError(f"labels must hold one label per row of table ({len(table)}), got {len(labels)}")
+    fig, ax = plt.subplots()
+    positions = table[x] if labels is None else list(range(len(table)))
+    for index, column in enumerate(["bias", "standard error", "RMSE"]):
+        values = table[column].abs() if column == "bias" else table[column]
+        ax.plot(positions, values, marker="o", color=PALETTE[index], label="|bias|" if column == "bias" else column)
+    if labels is not None:
+        ax.set_xticks(positions, list(labels))
+    ax.set_xlabel(x)
+    ax.set_ylabel(unit)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def sequence_path(n, estimate, bands: Mapping[str, tuple[object, object]], *, truth: float, title: str,
+                  xlabel: str, ylabel: str, ylim: tuple[float, float] | None = None,
+                  stop: float | None = None) -> Axes:
+    """A running estimate against the number of observations, with one band per interval (name to low, high
+    arrays), the truth as a horizontal line, optional limits ``ylim`` of the y-axis and an optional vertical line
+    at ``stop`` (where the first band leaves zero)."""
+    import numpy as np
+
+    fig, ax = plt.subplots()
+    ax.plot(n, estimate, color="black", linewidth=1, label="running estimate")
+    for index, (name, (low, high)) in enumerate(bands.items()):
+        colour = PALETTE[index % len(PALETTE)]
+        ax.fill_between(n, np.asarray(low, dtype=float), np.asarray(high, dtype=float), color=colour, alpha=0.25,
+                        label=name)
+    ax.axhline(truth, color=PALETTE[3], linestyle="--", linewidth=1, label="true effect")
+    ax.axhline(0, color="grey", linewidth=0.8)
+    if stop is not None:
+        ax.axvline(stop, color=PALETTE[2], linestyle=":", linewidth=1.5,
+                   label=f"{next(iter(bands), 'band')} leaves zero ({stop:,.0f})")
+    if ylim is not None:
+        if len(ylim) != 2 or not ylim[0] < ylim[1]:
+            raise ValueError(f"ylim must be a (low, high) pair with low < high, got {ylim!r}")
+        ax.set_ylim(*ylim)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper right")
+    return ax
+
+
+def effect_by_day(days, estimate, low, high, truth, *, title: str, ylabel: str,
+                  long_run: float | None = None, weekend=None) -> Axes:
+    """Daily estimates with their intervals, the true daily effect, and optionally the long-run effect.
+
+    ``weekend``, if given, lists the day numbers to shade as weekend days (each from day - 0.5 to day + 0.5).
+    """
+    fig, ax = plt.subplots()
+    for number, day in enumerate(weekend if weekend is not None else []):
+        ax.axvspan(day - 0.5, day + 0.5, color="grey", alpha=0.15, linewidth=0,
+                   label="weekend" if number == 0 else None)
+    ax.errorbar(days, estimate, yerr=[[e - lo for e, lo in zip(estimate, low, strict=True)],
+                                      [h - e for e, h in zip(estimate, high, strict=True)]],
+                fmt="o", capsize=2, color=PALETTE[0], label="estimate of the day (95 % interval)")
+    ax.plot(days, truth, color=PALETTE[3], label="true effect of the day")
+    if long_run is not None:
+        ax.axhline(long_run, color="black", linestyle="--", linewidth=1, label="long-run true effect")
+    ax.set_xlabel("day of the experiment")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def lines(x, series: Mapping[str, object], *, xlabel: str, ylabel: str, title: str,
+          hlines: Mapping[str, float] | None = None, vlines: Mapping[str, float] | None = None) -> Axes:
+    """One line per entry of ``series`` (label -> y values over ``x``), with labelled horizontal and vertical
+    reference lines."""
+    fig, ax = plt.subplots()
+    for number, (label, y) in enumerate(series.items()):
+        ax.plot(x, y, color=PALETTE[number % len(PALETTE)], marker="o" if len(x) <= 40 else None, markersize=3,
+                label=label)
+    for number, (label, value) in enumerate((hlines or {}).items()):
+        ax.axhline(value, color="black", linestyle=["--", ":", "-."][number % 3], linewidth=1, label=label)
+    for number, (label, value) in enumerate((vlines or {}).items()):
+        ax.axvline(value, color="grey", linestyle=["--", ":", "-."][number % 3], linewidth=1, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+# Chapter 06's figures.
+
+def offer_values_by_bin(values, *, bin_labels, offer_names, title: str) -> Axes:
+    """Grouped bars: for each context bin, each offer's true value per visitor minus that of the first offer
+    (no offer), so that the best offer of each bin stands out. ``values`` has shape (bins, offers)."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape != (len(bin_labels), len(offer_names)):
+        raise ValueError(f"values must have shape (bins, offers) = ({len(bin_labels)}, {len(offer_names)}), "
+                         f"got {values.shape}")
+    gains = values[:, 1:] - values[:, :1]
+    fig, ax = plt.subplots()
+    width = 0.8 / gains.shape[1]
+    positions = np.arange(len(bin_labels))
+    for index, name in enumerate(offer_names[1:]):
+        ax.bar(positions + (index - (gains.shape[1] - 1) / 2) * width, gains[:, index], width,
+               color=PALETTE[(index + 1) % len(PALETTE)], label=name)
+    ax.axhline(0, color="grey", linewidth=1)
+    ax.set_xticks(positions, list(bin_labels))
+    ax.set_xlabel("production model's score (context bin)")
+    ax.set_ylabel(f"true net revenue per visitor\nminus '{offer_names[0]}' (€)")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def regret_bands(curves, *, ylabel: str, title: str) -> Axes:
+    """One line per named curve with a shaded band: ``curves[name] = (steps, middle, low, high)``."""
+    if not curves:
+        raise ValueError("curves must hold at least one named (steps, middle, low, high) tuple")
+    fig, ax = plt.subplots()
+    for index, (name, (steps, middle, low, high)) in enumerate(curves.items()):
+        colour = PALETTE[index % len(PALETTE)]
+        ax.plot(steps, middle, color=colour, label=name)
+        ax.fill_between(steps, low, high, color=colour, alpha=0.2, linewidth=0)
+    ax.axhline(0, color="grey", linewidth=1)
+    ax.set_xlabel("visitors")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def ope_intervals(table, *, title: str, unit: str) -> Axes:
+    """One row per estimate: the value with its 95 % interval (columns ``estimate``, ``low``, ``high``) and the
+    true value (column ``truth``) as a cross."""
+    fig, ax = plt.subplots()
+    rows = list(range(len(table)))
+    ax.errorbar(table["estimate"], rows, xerr=[table["estimate"] - table["low"], table["high"] - table["estimate"]],
+                fmt="o", color=PALETTE[0], capsize=4, label="estimate, 95 % interval")
+    ax.scatter(table["truth"], rows, marker="x", s=80, color=PALETTE[3], zorder=3, label="true value")
+    ax.set_yticks(rows, [" / ".join(map(str, label)) if isinstance(label, tuple) else str(label)
+                         for label in table.index])
+    ax.invert_yaxis()
+    ax.set_xlabel(unit)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def error_by_exploration(epsilons, errors, *, title: str) -> Axes:
+    """Standard error of an off-policy estimate against the logging policy's exploration share (log-log);
+    ``errors`` maps an estimator's name to one standard error per epsilon."""
+    fig, ax = plt.subplots()
+    for index, (name, values) in enumerate(errors.items()):
+        ax.plot(epsilons, values, "o-", color=PALETTE[index % len(PALETTE)], label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("exploration share epsilon of the logging policy (log scale)")
+    ax.set_ylabel("standard error (€ per visitor)")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def misses_by_size(sizes, below, above, n_repeats, *, nominal: float = 0.025, title: str, xlabel: str,
+                   marks: Mapping[str, float] | None = None) -> Axes:
+    """One-sided misses of intervals against a sample size (log scale): the share of intervals lying wholly below
+    and wholly above the truth, with Monte Carlo whiskers of two standard errors (``n_repeats``: one number, or
+    one per size), a dashed line at the nominal share per side and optional vertical marks (name to size)."""
+    import numpy as np
+
+    sizes = np.asarray(sizes, dtype=float)
+    repeats = np.broadcast_to(np.asarray(n_repeats, dtype=float), sizes.shape)
+    if (repeats < 1).any():
+        raise ValueError(f"n_repeats must be positive, got {n_repeats}")
+    fig, ax = plt.subplots()
+    for index, (name, values) in enumerate((("interval below the truth", below), ("interval above the truth",
+                                                                                 above))):
+        values = np.asarray(values, dtype=float)
+        if values.shape != sizes.shape:
+            raise ValueError(f"{name.split()[1]} must hold one share per size")
+        whisker = 2 * np.sqrt(values * (1 - values) / repeats)
+        ax.errorbar(sizes, 100 * values, yerr=100 * whisker, marker="o", capsize=3, color=PALETTE[index],
+                    label=name)
+    ax.axhline(100 * nominal, color="black", linestyle="--", linewidth=1, label=f"nominal {100 * nominal:g} % per side")
+    for index, (name, value) in enumerate((marks or {}).items()):
+        ax.axvline(value, color=PALETTE[(index + 3) % len(PALETTE)], linestyle=":", label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("intervals missing the truth on that side (%)")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper right")
+    return ax

@@ -231,3 +231,84 @@ def test_chapter_05_exercises_reject_answers_just_outside_their_tolerance(name, 
     for sign in (-1, 1):
         assert exercise.evaluate(right + sign * 0.6 * step).status == "correct"
         assert exercise.evaluate(right + sign * 1.4 * step).status == "incorrect"
+
+
+def test_chapter_05_delta_method_mistake_with_ddof_0_is_statsmodels_without_correction():
+    """Exercise 5.3's ddof=0 mistake equals statsmodels' clustered standard error without its small-sample
+    correction (an independent computation of the same population-variance formula); the right answer differs."""
+    import statsmodels.api as sm
+
+    from helpers.exercises import ch05
+
+    revenue, sessions, treated = ch05._REVENUE, ch05._SESSIONS, ch05._TREATED
+    owner = np.repeat(np.arange(len(sessions)), sessions)
+    share = np.repeat(revenue / sessions, sessions)
+    fit = sm.OLS(share, sm.add_constant(treated[owner].astype(float))).fit(
+        cov_type="cluster", cov_kwds={"groups": owner, "use_correction": False})
+    wrong = ch05._delta_se_population_variance()
+    assert wrong == pytest.approx(fit.bse[1], rel=1e-9)
+    # the sample variances scale each arm's variance by n / (n - 1) = 3 / 2 here (three visitors per arm)
+    assert ch05.q3.solve() == pytest.approx(math.sqrt(1.5) * wrong, rel=1e-9)
+    feedback = ch05.q3.evaluate(round(wrong, 2))
+    assert feedback.status == "incorrect" and "ddof=1" in feedback.message
+
+
+def test_chapter_05_first_spending_boundary_by_hand_and_its_mistakes():
+    """Exercise 5.4: the closed form of the first boundary agrees with the grid of spending_bounds and with
+    the published first boundary of five equal looks; the two typical wrong readings get their own messages."""
+    from scipy import stats
+
+    from helpers import abtest
+    from helpers.exercises import ch05
+
+    right = ch05.q4.solve()
+    assert right == pytest.approx(abtest.spending_bounds([0.3, 0.6, 1.0])[0], abs=1e-3)
+    z = stats.norm.isf(0.0125)
+    five_equal = stats.norm.isf(2 * stats.norm.sf(z / math.sqrt(0.2)))
+    assert five_equal == pytest.approx(4.8769, abs=1e-3)  # Jennison and Turnbull (2000), gsDesign
+    # the argument of the spending function, typed as read (4.09), and the chapter's table at fraction 0.313
+    assert "argument of the spending" in ch05.q4.evaluate(4.09).message
+    fractions, bounds = ch05._chapter_daily_looks()
+    assert fractions[-1] == 1.0 and (np.diff(bounds[:-1]) < 0).all()
+    k = int(np.argmin(np.abs(fractions - 0.3)))
+    assert ch05._table_bound_near_first_fraction() == bounds[k] and abs(bounds[k] - right) > 0.005
+    message = ch05.q4.evaluate(round(float(bounds[k]), 3)).message
+    assert "daily-looks table" in message and f"{fractions[k]:.3f}" in message
+
+
+def test_bias_and_error_spaces_labelled_rows_evenly_and_refuses_wrong_labels():
+    import matplotlib.pyplot as plt
+
+    from helpers import plotting
+
+    table = pd.DataFrame({"cap": [90, 99.9, 100], "bias": [-0.2, 0.1, 0.0], "standard error": [0.1, 0.2, 0.3],
+                          "RMSE": [0.3, 0.25, 0.3]})
+    ax = plotting.bias_and_error(table, x="cap", title="t", unit="€", labels=["90", "99.9", "100 (no cap)"])
+    assert list(ax.lines[0].get_xdata()) == [0, 1, 2] and list(ax.lines[0].get_ydata()) == [0.2, 0.1, 0.0]
+    assert [label.get_text() for label in ax.get_xticklabels()] == ["90", "99.9", "100 (no cap)"]
+    plain = plotting.bias_and_error(table, x="cap", title="t", unit="€")
+    assert list(plain.lines[1].get_xdata()) == [90, 99.9, 100]
+    plt.close("all")
+    with pytest.raises(ValueError, match="one label per row"):
+        plotting.bias_and_error(table, x="cap", title="t", unit="€", labels=["90"])
+
+
+def test_sequence_path_limits_the_axis_and_marks_the_stop():
+    import matplotlib.pyplot as plt
+
+    from helpers import plotting
+
+    n = np.arange(1, 101)
+    estimate = np.full(100, 0.05)
+    kwargs = {"truth": 0.02, "title": "t", "xlabel": "n", "ylabel": "difference"}
+    ax = plotting.sequence_path(n, estimate, {"band": (estimate - 1 / n, estimate + 1 / n)}, ylim=(-0.1, 0.1),
+                                stop=40, **kwargs)
+    assert ax.get_ylim() == (-0.1, 0.1)
+    marks = [line for line in ax.lines if list(line.get_xdata()) == [40, 40]]
+    assert len(marks) == 1 and "band leaves zero" in marks[0].get_label()
+    unmarked = plotting.sequence_path(n, estimate, {"band": (estimate - 1 / n, estimate + 1 / n)}, **kwargs)
+    assert not any(list(line.get_xdata()) == [40, 40] for line in unmarked.lines)
+    plt.close("all")
+    with pytest.raises(ValueError, match="ylim must be"):
+        plotting.sequence_path(n, estimate, {"band": (estimate, estimate)}, ylim=(0.1, -0.1), **kwargs)
+    plt.close("all")
