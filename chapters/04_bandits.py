@@ -2,13 +2,13 @@
 # # 4. Beyond A/B testing: bandits
 #
 # **You will learn to** state the explore/exploit trade-off and measure it as regret, read and run
-# epsilon-greedy, softmax, UCB1 and Thompson sampling, reproduce a classic experiment and check it against
+# epsilon-greedy, softmax, UCB1 and Thompson sampling, rerun a classic experiment and check it against
 # theory, give Thompson sampling a posterior that suits revenue, and compare a bandit with an A/B/n test fairly:
 # on the offer each one picks, on what the test costs, and on what the choice earns afterwards.
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | chapter 03 (its simulated shop); probability distributions | 75 min reading, 35 min exercises | about 30 s |
+# | chapter 03 (its simulated shop); probability distributions | 75 min reading, 35 min exercises | about 15 s |
 
 # %%
 import helpers
@@ -167,7 +167,10 @@ helpers.claim(biased.iloc[4] < fair.iloc[4], "first-index ties play the best (la
 #
 # J. M. White's *Bandit Algorithms for Website Optimization* (O'Reilly, 2012) compares the algorithms on exactly
 # these five Bernoulli arms, four with mean 0.1 and one with 0.9, over 250 steps, averaged over 5,000
-# simulations. We reproduce it for several settings of each algorithm, and time each setting as it runs.
+# simulations. We rerun his experiment for several settings of each algorithm rather than reproduce it: we break
+# ties at random (his code takes the first index, and shuffles the arms once, so the best arm's place is random
+# there), we add Thompson sampling, which his book does not cover, and we compare no number with his. Each
+# setting is timed as it runs.
 
 # %%
 import time
@@ -215,6 +218,15 @@ helpers.claim(bool(last_step[["Thompson", "softmax 0.1"]].min() > 0.95),
               "Thompson sampling and softmax 0.1 end near 1")
 helpers.claim(last_step["UCB1"] < last_step["Thompson"], "UCB1 is still exploring more than Thompson sampling")
 helpers.claim(bool(last_step.filter(like="epsilon 0.").max() < 0.95), "fixed-epsilon curves level off below 1")
+helpers.claim(last_step["annealing epsilon"] < last_step["epsilon 0.1"], "annealing ends below epsilon 0.1")
+print(f"annealing epsilon at the last step: 1 / ln 250 = {1 / np.log(250):.2f}")
+
+# %% [markdown]
+# Annealing epsilon-greedy ends below a fixed ε = 0.1: White's schedule, ε = 1 / ln t, is still above 0.1 at
+# step 250 (printed above). It also decays too slowly in the long run: up to step T it explores about
+# T / ln T times, which is more than any logarithm, so its regret is not logarithmic. The schedule of Auer et al.
+# (2002), ε_t = min(1, c K / (d² t)) with d a lower bound on the gap to the best arm, decays like 1 / t, and its
+# regret is logarithmic.
 
 # %% [markdown]
 # **The plateaus theory predicts.** Once the estimates have settled, epsilon-greedy plays the best arm with
@@ -243,9 +255,12 @@ plateaus.round(4)
 # For epsilon-greedy with ε ≥ 0.2, theory and simulation agree within a few standard errors; with the smallest
 # epsilon, which explores slowest, some simulations have not found the best arm yet after 250 steps, which
 # pulls its average down. Softmax is never below its plateau by more than chance, and at temperature 0.2 clearly
-# above it: with few plays, the bad arms' estimated means are mostly below their true 0.1, which makes
-# the best arm look even better than it is. The plateau is where each is heading, not where it is after 250
-# steps.
+# above it. The plateau uses the true means; softmax uses its estimates, and the estimates of arms a bandit
+# chose adaptively are biased downwards (Nie et al., 2018): a bad arm that pays early is played more until its
+# estimate comes back down, while one that fails early is left alone with an estimate below the truth. The bad
+# arms look worse than they are, so the best arm gets more than its plateau share. The section on what a bandit
+# costs you measures this bias for the shop and removes it. The plateau is where each is heading, not where it
+# is after 250 steps.
 
 # %%
 z = plateaus["difference in se"]
@@ -255,6 +270,20 @@ not_found = (classic["epsilon 0.1"].arms[:, -50:] == classic["epsilon 0.1"].best
 helpers.claim(not_found.mean() > 0.001, "with epsilon 0.1, some simulations have not found the best arm yet")
 helpers.claim(bool(z.filter(like="softmax").min() > -3), "softmax is never below its plateau by more than chance")
 helpers.claim(z["softmax 0.2"] > 3, "softmax 0.2 sits clearly above its plateau")
+
+# %% [markdown]
+# The bias, measured: the estimated mean of each bad arm after 250 steps of softmax 0.2, averaged over the
+# simulations (arms never played have no estimate and are left out).
+
+# %%
+softmax = classic["softmax 0.2"]
+bad_arms = np.arange(len(ARMS) - 1)
+plays = (softmax.arms[:, :, None] == bad_arms).sum(axis=1)
+paid = ((softmax.arms[:, :, None] == bad_arms) * softmax.rewards[:, :, None]).sum(axis=1)
+estimates = paid[plays > 0] / plays[plays > 0]
+estimate_se = estimates.std() / np.sqrt(len(estimates))
+print(f"bad arms' estimated mean: {estimates.mean():.4f} ± {estimate_se:.4f}, true mean {ARMS[0]}")
+helpers.claim(estimates.mean() < ARMS[0] - 3 * estimate_se, "the bad arms' estimates are biased downwards")
 
 # %% [markdown]
 # ## Regret over a long horizon
@@ -271,7 +300,7 @@ helpers.claim(z["softmax 0.2"] > 3, "softmax 0.2 sits clearly above its plateau"
 # limit; over all configurations, the worst regret after T steps grows like √(K T ln T)).
 #
 # Dividing regret by ln t turns a logarithm into a flat line and makes the constant readable: the Lai-Robbins
-# bound is the horizontal line c, and an algorithm that meets it asymptotically ends near it.
+# bound is the horizontal line c, and an algorithm that meets it asymptotically approaches it as T grows.
 
 # %%
 long_runs = {name: B.simulate(policy, ARMS, LONG_HORIZON, LONG_RUNS, SEED + 100 + i)
@@ -287,32 +316,64 @@ ax.set_xlim(left=10)
 ax.set_yscale("log")
 
 # %% [markdown]
-# The y axis is logarithmic too, so that the small constants stay apart. The values at the end, and at a tenth
-# of the horizon:
+# The y axis is logarithmic too, so that the small constants stay apart. The values at a tenth of the horizon
+# and at the end, with their Monte Carlo standard errors (se), and the **slope** of regret against ln t between
+# the two, (R(T) − R(T/10)) / ln 10: the number of the Lai-Robbins bound is a statement about that slope as T
+# grows.
 
 # %%
-ends = pd.DataFrame({"at T / 10": {name: curve[LONG_HORIZON // 10 - 2] for name, curve in per_log.items()},
-                     "at T": {name: curve[-1] for name, curve in per_log.items()}})
+def regret_per_run(result, steps):
+    gaps = result.arm_means.max() - result.arm_means
+    return gaps[result.arms[:, :steps]].sum(axis=1)
+
+
+tenth = LONG_HORIZON // 10
+rows = {}
+for name, result in long_runs.items():
+    early, late = regret_per_run(result, tenth), regret_per_run(result, LONG_HORIZON)
+    slope, root_n = (late - early) / np.log(10), np.sqrt(len(late))
+    rows[name] = {"at T / 10": early.mean() / np.log(tenth), "at T": late.mean() / np.log(LONG_HORIZON),
+                  "se at T": late.std() / root_n / np.log(LONG_HORIZON), "slope": slope.mean(),
+                  "se slope": slope.std() / root_n}
+constant = B.lai_robbins_constant(ARMS)
+rows["Lai-Robbins lower bound"] = {"at T / 10": constant, "at T": constant, "slope": constant}
+auer = B.ucb1_regret_bound(ARMS, np.array([tenth, LONG_HORIZON]))
+rows["UCB1 upper bound (Auer et al.)"] = {"at T / 10": auer[0] / np.log(tenth), "at T": auer[1] / np.log(
+    LONG_HORIZON), "slope": (auer[1] - auer[0]) / np.log(10)}
+ends = pd.DataFrame(rows).T
 print(ends.round(2).to_string())
-thompson_vs_bound = ends.loc["Thompson", "at T"] / ends.loc["Lai-Robbins lower bound", "at T"]
+
+# %% [markdown]
+# Epsilon-greedy's regret per ln t keeps climbing: its regret grows faster than any logarithm (linearly). UCB1's
+# grows far more slowly, several times above the Lai-Robbins constant. Thompson sampling's regret per ln t is of
+# the same order as the constant, and its slope is far below UCB1's. Do not read more into it: on these arms
+# Thompson sampling plays each bad arm only a handful of times in the whole run (printed below), far from the
+# asymptotic regime the bound describes, so it may sit above or below the constant at this horizon. That
+# Thompson sampling's regret is logarithmic, with the Lai-Robbins constant in the limit, is a theorem (Agrawal and
+# Goyal, 2012 and 2013; Kaufmann, Korda and Munos, 2012), not something this simulation proves. UCB1's own
+# guarantee holds but is loose by the factor in the table: it is a bound, not a prediction.
+
+# %%
+thompson_plays = (long_runs["Thompson"].arms[:, :, None] == np.arange(len(ARMS) - 1)).sum(axis=1).mean(axis=0)
+print("Thompson sampling's mean plays of each bad arm in the whole run: "
+      + ", ".join(f"{n:.1f}" for n in thompson_plays))
+thompson_vs_bound = ends.loc["Thompson", "at T"] / constant
 helpers.claim(ends.loc["epsilon 0.1", "at T"] > 2 * ends.loc["epsilon 0.1", "at T / 10"],
               "epsilon-greedy's regret / ln t keeps climbing")
-helpers.claim(abs(thompson_vs_bound - 1) < 0.3, "Thompson sampling ends within 30 % of the Lai-Robbins constant")
-helpers.claim(ends.loc["UCB1", "at T"] > 3 * ends.loc["Lai-Robbins lower bound", "at T"],
-              "UCB1's regret / ln t is several times the Lai-Robbins constant")
+helpers.claim(0.5 < thompson_vs_bound < 2, "Thompson sampling's regret / ln t is of the same order as the constant")
+helpers.claim(ends.loc["Thompson", "slope"] + 3 * ends.loc["Thompson", "se slope"]
+              < ends.loc["UCB1", "slope"] - 3 * ends.loc["UCB1", "se slope"], "Thompson's slope is below UCB1's")
+helpers.claim(bool(thompson_plays.max() < 20), "Thompson sampling plays each bad arm only a handful of times")
+helpers.claim(ends.loc["UCB1", "at T"] > 3 * constant, "UCB1's regret / ln t is several times the Lai-Robbins constant")
 growth = ends["at T"] / ends["at T / 10"]
 helpers.claim(growth["UCB1"] < growth["epsilon 0.1"] / 2, "UCB1's regret / ln t grows far more slowly than epsilon's")
 helpers.claim(ends.loc["UCB1 upper bound (Auer et al.)", "at T"] > 3 * ends.loc["UCB1", "at T"],
               "Auer et al.'s bound is several times UCB1's actual regret")
 
 # %% [markdown]
-# Epsilon-greedy's regret per ln t keeps climbing: its regret grows faster than any logarithm (linearly). UCB1's
-# grows far more slowly, several times above the Lai-Robbins constant. Thompson sampling's stays close to the constant;
-# the bound is asymptotic, so an algorithm may sit a little below it at finite T. UCB1's own guarantee holds but
-# is loose by the factor in the table: it is a bound, not a prediction. UCB1's bonus ignores that a Bernoulli
-# arm near 0.1 varies less than one near 0.5; **KL-UCB** (Garivier and Cappé, 2011) replaces the bonus by a
-# confidence bound built from the same Kullback-Leibler divergence as the Lai-Robbins constant, and meets that
-# constant asymptotically.
+# UCB1's bonus ignores that a Bernoulli arm near 0.1 varies less than one near 0.5; **KL-UCB** (Garivier and
+# Cappé, 2011) replaces the bonus by a confidence bound built from the same Kullback-Leibler divergence as the
+# Lai-Robbins constant, and meets that constant asymptotically.
 #
 # ## The shop: offer variants as arms
 #
@@ -416,8 +477,8 @@ helpers.claim(best_length.loc["30 days", "P(right offer)"] < 0.8, "for a month, 
 # ## A fair comparison: bandits against the A/B/n test
 #
 # A bandit changes the allocation during the test. To compare it fairly with the A/B/n test, give every method
-# the same test length, let each pick an offer at the end (the one with the best mean), deploy it for the rest
-# of the horizon, and score three things: the probability of picking the right offer, the regret during the
+# the same test length, let each pick an offer at the end (the one with the best mean, unless the method has
+# committed to one earlier), deploy it for the rest of the horizon, and score three things: the probability of picking the right offer, the regret during the
 # test, and the total regret over the horizon.
 #
 # A production bandit does not update after every visitor: it updates its assignment probabilities
@@ -429,15 +490,24 @@ helpers.claim(best_length.loc["30 days", "P(right offer)"] < 0.8, "for a month, 
 # The contenders, all behind the same interface:
 #
 # - the **equal split** (A/B/n), which is *explore-then-commit* with the whole test as exploration;
-# - **explore-then-commit** with half the test: an equal split, then the rest of the test on its winner;
+# - **explore-then-commit** with half the test (Lattimore and Szepesvári, 2020, chapter 6): an equal split for
+#   half the test, then the rest of the test and the whole deployment on its winner, for good;
 # - **epsilon-greedy** with ε = 0.1;
 # - **Thompson sampling with a Beta posterior**, on revenue divided by 250 € to fit into [0, 1], as if it were
-#   a conversion;
+#   a conversion: the sum of the scaled revenues counts as fractional successes, a heuristic (Agrawal and Goyal,
+#   2012, turn each reward in [0, 1] into a 0/1 success drawn with that probability, which keeps the Beta
+#   posterior exact);
 # - **Thompson sampling with a Gaussian posterior**: each offer's mean is Normal(mean so far, σ² / n), with σ
-#   the revenue's standard deviation that the shop knows from its history without offers;
+#   the revenue's standard deviation that the shop knows from its history without offers, used for every offer
+#   (the offers' own standard deviations, in the table of offers, differ from σ; where one is larger, that
+#   offer's posterior is too narrow);
 # - **top-two Thompson sampling** (Russo, 2016), designed to *identify* the best arm: half the time it plays
 #   the Gaussian posterior's leader, otherwise it redraws until another offer wins and plays that challenger,
-#   so the runner-up keeps getting visitors until the two are told apart.
+#   so the runner-up keeps getting visitors until the two are told apart. Its assignment probabilities are
+#   estimated from 200 posterior draws per update;
+# - **explore first, then greedy**, with half the test: the same equal split as explore-then-commit, then the
+#   offer with the best mean so far; unlike a commitment, it keeps measuring the offer it plays, and switches when
+#   that offer's mean falls below another's.
 
 # %%
 batch = test_visitors // SHOP_UPDATES
@@ -447,7 +517,8 @@ methods = {"equal split (A/B/n)": B.ExploreThenCommit(test_visitors),
            "epsilon-greedy 0.1": B.EpsilonGreedy(0.1),
            "Thompson, Beta (revenue / 250 €)": B.ThompsonSampling(scale=250.0),
            "Thompson, Gaussian": B.GaussianThompsonSampling(sigma),
-           "top-two Thompson, Gaussian": B.TopTwoThompsonSampling(0.5, sigma=sigma)}
+           "top-two Thompson, Gaussian": B.TopTwoThompsonSampling(0.5, sigma=sigma, n_draws=200),
+           "explore first (half), then greedy": B.ExploreFirstThenGreedy(test_visitors // 2)}
 batches = B.normal_sums(true_value, reward_sd)
 shop_runs = {name: B.simulate_batches(policy, batches, true_value, batch_size=batch, n_batches=SHOP_UPDATES,
                                       n_simulations=SHOP_RUNS, seed=SEED + 10 + i, n_draws=100)
@@ -455,11 +526,13 @@ shop_runs = {name: B.simulate_batches(policy, batches, true_value, batch_size=ba
                                                                  total=len(methods)))}
 
 # %% [markdown]
-# The table scores each method over `SHOP_RUNS` simulated tests (se: the Monte Carlo standard error):
+# The table scores each method over `SHOP_RUNS` simulated tests (se: the Monte Carlo standard error).
+# Explore-then-commit deploys the offer it committed to (the one it played most); every other method deploys
+# the offer with the best mean at the end of the test.
 
 # %%
-def verdict(result):
-    chosen = result.chosen_arm()
+def verdict(result, commits=False):
+    chosen = result.most_played_arm() if commits else result.chosen_arm()
     right = (chosen == result.best_arm).astype(float)
     during = result.regret()
     total = during + (horizon - test_visitors) * (true_value.max() - true_value[chosen])
@@ -469,7 +542,8 @@ def verdict(result):
             "total regret (€)": total.mean(), "se total": total.std() / np.sqrt(n)}
 
 
-fair = pd.DataFrame({name: verdict(result) for name, result in shop_runs.items()}).T
+fair = pd.DataFrame({name: verdict(result, commits=name == "explore-then-commit (half)")
+                     for name, result in shop_runs.items()}).T
 fair.round(3)
 
 # %% [markdown]
@@ -477,20 +551,32 @@ fair.round(3)
 #
 # - The equal split picks the right offer in about 95 % of tests, as it was sized to; every bandit loses less
 #   *during* the test.
-# - Explore-then-commit with half the test loses about half as much during the test. Its committed offer keeps
-#   being measured, so a commitment that disappoints is replaced.
-# - **A posterior that fits the data matters.** The Beta posterior treats revenue / 250 € like a conversion,
+# - **Explore-then-commit** with half the test loses a little more than half as much as the equal split during
+#   the test: half the test is an equal split, and the other half goes to its winner, which is sometimes wrong.
+#   Its winner comes from a test half as long, so it picks the right offer less often, and over the horizon it
+#   loses more than the sized equal split (computed without simulating below, where the two are told apart
+#   more precisely). Shortening a test saves while it runs and costs after it. Committing on a fixed schedule
+#   is itself the weakness: Garivier, Lattimore and Kaufmann (2016) proved that any strategy that first explores
+#   and then commits has, over long horizons, about twice the regret of the best strategies that keep adapting.
+# - **Explore first, then greedy** starts like explore-then-commit but keeps measuring the offer it plays and
+#   switches when its mean disappoints: it picks the right offer more often than the commitment does.
+# - **The posterior's fit matters while testing.** The Beta posterior treats revenue / 250 € like a conversion,
 #   and its spread is much wider than the data's (the ratio is printed below), so it keeps exploring losers:
-#   the Gaussian posterior cuts the regret during the test by more than a third. The Beta posterior's extra
-#   exploration buys at most a few points of probability of picking the right offer.
+#   the Gaussian posterior cuts the regret during the test by a third or more. The Beta's extra exploration buys
+#   at most a few points of probability of picking the right offer. Over the horizon the total regret includes
+#   the deployment, which varies a lot from run to run (one wrong deployment costs as much as a whole test):
+#   the Gaussian posterior's total regret is lower than the Beta's or about equal, but at this number of runs
+#   the difference between the two is uncertain by thousands of euros (printed below). What a well-fitting
+#   posterior surely buys here is a cheaper test.
 # - Top-two Thompson sampling keeps testing the runner-up: it loses more during the test than plain Thompson
 #   sampling, still less than the equal split, and picks the right offer at least as often as the equal
 #   split, within the Monte Carlo error.
-# - Over the horizon, the Gaussian Thompson sampler's total regret is below the equal split's. Epsilon-greedy,
-#   which rarely shows the runner-up, picks the right offer less often than the equal split, and its deployment
-#   costs it more than its whole test did.
-# - The equal split's row can be computed without simulating: the `equal_split_cost` above, at the same test
-#   length, agrees with it within the Monte Carlo error (printed below).
+# - Over the horizon, every Thompson sampler, and explore first then greedy, ends with a lower total regret than
+#   the sized equal split. Epsilon-greedy, which rarely shows the runner-up, picks the right offer less often
+#   than the equal split, and its deployment costs it more than its whole test did.
+# - The equal split's and explore-then-commit's rows can be computed without simulating: the `equal_split_cost`
+#   above, at the same test length and at half of it, agrees with them within the Monte Carlo error (printed
+#   below).
 
 # %%
 n_mean = test_visitors / len(VARIANTS)
@@ -501,16 +587,17 @@ helpers.claim(bool(spread_ratio.min() > 1.5), "the Beta posterior is much wider 
 
 # %% [markdown]
 # To check the table's statements, a few short names, `se_difference` (the standard error of a difference
-# between two methods' probabilities), and the equal split's row computed without simulating:
+# between two methods' figures):
 
 # %%
 F = fair.to_dict("index")
-ab, beta_ts, gauss, top_two, eps = ("equal split (A/B/n)", "Thompson, Beta (revenue / 250 €)",
-                                    "Thompson, Gaussian", "top-two Thompson, Gaussian", "epsilon-greedy 0.1")
+ab, etc, greedy, beta_ts, gauss, top_two, eps = (
+    "equal split (A/B/n)", "explore-then-commit (half)", "explore first (half), then greedy",
+    "Thompson, Beta (revenue / 250 €)", "Thompson, Gaussian", "top-two Thompson, Gaussian", "epsilon-greedy 0.1")
 
 
-def se_difference(a, b):
-    return np.hypot(F[a]["se P"], F[b]["se P"])
+def se_difference(a, b, column="P"):
+    return np.hypot(F[a][f"se {column}"], F[b][f"se {column}"])
 
 
 def p_right(name):
@@ -521,28 +608,46 @@ def during(name):
     return F[name]["regret during test (€)"]
 
 
-analytic_total, analytic_right = equal_split_cost(test_visitors // len(VARIANTS), horizon)
-print(f"equal split computed: total regret {analytic_total:,.0f} €, P(right offer) {analytic_right:.3f}")
+def total(name):
+    return F[name]["total regret (€)"]
+
+
+# %% [markdown]
+# The computed rows, and the difference between the two posteriors' total regrets:
+
+# %%
+analytic = {name: equal_split_cost(n, horizon) for name, n in [(ab, test_visitors // len(VARIANTS)),
+                                                              (etc, test_visitors // (2 * len(VARIANTS)))]}
+for name, (cost_total, cost_right) in analytic.items():
+    print(f"{name} computed: total regret {cost_total:,.0f} €, P(right offer) {cost_right:.3f}")
+print(f"total regret, Beta minus Gaussian posterior: {total(beta_ts) - total(gauss):,.0f} "
+      f"± {se_difference(beta_ts, gauss, 'total'):,.0f} €")
 
 # %% [markdown]
 # And the statements about the table, one check each:
 
 # %%
 helpers.claim(p_right(ab) > 0.9, "the equal split picks the right offer in about 95 % of tests")
-helpers.claim(abs(F[ab]["total regret (€)"] - analytic_total) < 3 * F[ab]["se total"],
-              "the simulated equal split agrees with the computed one")
+helpers.claim(all(abs(total(m) - analytic[m][0]) < 3 * F[m]["se total"] for m in analytic),
+              "the simulated equal split and explore-then-commit agree with the computed ones")
 helpers.claim(all(during(m) < during(ab) for m in F if m != ab), "every bandit loses less during the test")
-helpers.claim(during("explore-then-commit (half)") < 0.6 * during(ab), "explore-then-commit (half) loses about half")
+helpers.claim(0.5 < during(etc) / during(ab) < 0.67, "explore-then-commit (half) loses a little more than half")
+helpers.claim(analytic[etc][0] > analytic[ab][0], "over the horizon, explore-then-commit (half) loses more")
+helpers.claim(p_right(etc) < p_right(ab), "explore-then-commit (half) picks the right offer less often")
+helpers.claim(p_right(etc) < p_right(greedy), "explore first, then greedy picks the right offer more often")
 helpers.claim(during(gauss) < 0.67 * during(beta_ts), "the Gaussian posterior cuts the Beta's test regret by a third+")
 helpers.claim(p_right(beta_ts) - p_right(gauss) < 0.08, "the Beta's exploration buys at most a few points of P")
+helpers.claim(total(gauss) < total(beta_ts) + 2 * se_difference(beta_ts, gauss, "total"),
+              "the Gaussian posterior's total regret is lower or about equal")
+helpers.claim(se_difference(beta_ts, gauss, "total") > 1_000, "the difference is uncertain by thousands of euros")
 helpers.claim(during(gauss) < during(top_two), "top-two Thompson loses more during the test than plain Thompson")
 helpers.claim(p_right(top_two) > p_right(ab) - 2 * se_difference(top_two, ab),
               "top-two Thompson picks the right offer at least as often as the equal split, within error")
-helpers.claim(F[gauss]["total regret (€)"] < F[ab]["total regret (€)"], "Gaussian Thompson's total regret is lower")
+helpers.claim(all(total(m) < total(ab) for m in [beta_ts, gauss, top_two, greedy]),
+              "every Thompson sampler and explore first then greedy end with lower total regret")
 helpers.claim(p_right(eps) < p_right(ab), "epsilon-greedy picks the right offer less often than the equal split")
-helpers.claim(F[eps]["total regret (€)"] > 2 * during(eps), "epsilon-greedy's deployment costs more than its test")
+helpers.claim(total(eps) > 2 * during(eps), "epsilon-greedy's deployment costs more than its test")
 
-# %% [markdown]
 # The figure shows where each method sends the visitors during the test:
 
 # %%
@@ -601,36 +706,60 @@ helpers.claim(bool((bias["inverse-propensity weighted: se (€)"] > bias["plain 
 
 # %% [markdown]
 # **2. A clean significance test.** The sample sizes of a bandit depend on the outcomes so far, so the
-# textbook tests and intervals of chapter 03 do not apply as they are; with logged propensities, weighted
-# estimators and always-valid methods can restore them (chapter 05 comes back to the latter).
+# textbook tests and intervals of chapter 03 do not apply as they are. Logged propensities make unbiased
+# estimates possible, as above, but not yet valid intervals: under adaptive assignment the weighted estimate is
+# generally not close enough to normal for a textbook interval, because the weights of neglected offers grow
+# as the bandit learns. Valid intervals need estimators built for adaptive data, such as adaptively weighted
+# estimators (Hadad et al., 2021) or tests for batched bandits (Zhang, Janson and Murphy, 2020), or
+# always-valid methods (chapter 05).
 #
 # **3. A sample-ratio check and guardrails.** Traffic is meant to drift between offers, so the check of chapter
-# 03 against an equal split would always fire. With the log it works again: the propensities say how many
-# visitors each offer *should* have got (the sum over batches of batch size × probability), and a chi-square
-# test compares that with what the log holds. Below, the correct logs, and logs in which a faulty redirect
-# loses one in ten of the best offer's visitors, each checked with the threshold used in practice, p < 0.0005
-# (Fabijan et al., 2019):
+# 03 against an equal split would always fire. With the log it works again: in each batch, the propensities say
+# how many of the batch's visitors each offer *should* have got, and Pearson's chi-square statistic compares
+# that with what the log holds. Given the past, every batch is a fresh random split, so the statistics of the B
+# batches add up to one chi-square with B (K − 1) degrees of freedom for K offers. (Adding up the visitors over
+# the batches first and testing once, against the summed expectations, would assume the variance of one split
+# with the average probabilities, which is larger than that of the batches' different splits: that test is
+# conservative.)
+# `helpers.bandits.srm_p_values` does it:
 
 # %%
-def srm_p_values(counts, propensities):
-    """Chi-square test of the logged visitors per offer against those the logged propensities predict."""
-    expected = (propensities * counts.sum(axis=2, keepdims=True)).sum(axis=1)
-    return stats.chisquare(counts.sum(axis=1), expected, axis=1).pvalue
+Code(inspect.getsource(B.srm_p_values), language="python")
 
+# %% [markdown]
+# Below, the correct logs, and logs in which a faulty redirect loses one in ten, or one in a hundred, of the best
+# offer's visitors, each checked with the threshold used in practice, p < 0.0005 (Fabijan et al., 2019), and, to
+# check the test's calibration, with p < 0.05: on correct logs, a calibrated test fires in 5 % of runs.
 
-lost = np.zeros_like(floored.counts)
-best = floored.best_arm
-lost[:, :, best] = np.random.default_rng(SEED + 30).binomial(floored.counts[:, :, best].astype(int), 0.1)
-p_values = {"correct logs": srm_p_values(floored.counts, floored.propensities),
-            "10 % of one offer lost": srm_p_values(floored.counts - lost, floored.propensities),
+# %%
+lost, best, rng = {}, floored.best_arm, np.random.default_rng(SEED + 30)
+for share in (0.1, 0.01):
+    lost[share] = np.zeros_like(floored.counts)
+    lost[share][:, :, best] = rng.binomial(floored.counts[:, :, best].astype(int), share)
+p_values = {"correct logs": B.srm_p_values(floored.counts, floored.propensities),
+            "10 % of one offer lost": B.srm_p_values(floored.counts - lost[0.1], floored.propensities),
+            "1 % of one offer lost": B.srm_p_values(floored.counts - lost[0.01], floored.propensities),
             "checked against an equal split": stats.chisquare(floored.counts.sum(axis=1), axis=1).pvalue}
-alarms = pd.Series({name: (p < 0.0005).mean() for name, p in p_values.items()}, name="share of runs flagged")
-alarms.to_frame()
+alarms = pd.DataFrame({"flagged at p < 0.0005": {name: (p < 0.0005).mean() for name, p in p_values.items()},
+                       "flagged at p < 0.05": {name: (p < 0.05).mean() for name, p in p_values.items()}})
+alarms
+
+# %% [markdown]
+# On correct logs the check fires at about its nominal rate. It catches the redirect that loses one in ten
+# visitors in almost every run, the one that loses one in a hundred rarely: the check finds gross faults, not
+# subtle ones, so a clean check does not prove a clean log.
 
 # %%
-helpers.claim(alarms["correct logs"] < 0.02, "the check rarely fires on correct logs")
-helpers.claim(alarms["10 % of one offer lost"] > 0.9, "the check catches a redirect that loses 10 % of one offer")
-helpers.claim(alarms["checked against an equal split"] > 0.9, "against an equal split the check always fires")
+calibration_se = np.sqrt(0.05 * 0.95 / SHOP_RUNS)
+helpers.claim(alarms.loc["correct logs", "flagged at p < 0.0005"] < 0.02, "the check rarely fires on correct logs")
+helpers.claim(abs(alarms.loc["correct logs", "flagged at p < 0.05"] - 0.05) < 3 * calibration_se,
+              "on correct logs the check fires at about its nominal rate")
+helpers.claim(alarms.loc["10 % of one offer lost", "flagged at p < 0.0005"] > 0.9,
+              "the check catches a redirect that loses 10 % of one offer")
+helpers.claim(alarms.loc["1 % of one offer lost", "flagged at p < 0.0005"] < 0.2,
+              "a redirect that loses 1 % is caught rarely")
+helpers.claim(alarms.loc["checked against an equal split", "flagged at p < 0.0005"] > 0.9,
+              "against an equal split the check always fires")
 
 # %% [markdown]
 # Guardrails need the same care: an offer that hurts a guardrail metric (returns, complaints) is not watched
@@ -640,12 +769,17 @@ helpers.claim(alarms["checked against an equal split"] > 0.9, "against an equal 
 #
 # | situation | choose |
 # |---|---|
-# | you need a decision you can defend, an effect size with an interval, guardrails | A/B test (chapter 03) |
-# | a one-off choice between few variants, used for a long time | A/B test, sized for the horizon |
-# | you must find the best variant but also want to lose less while testing | top-two Thompson sampling |
+# | you need an unbiased effect size with a confidence interval, guardrails, a decision you can defend | A/B test (chapter 03) |
+# | a one-off choice between few variants, used for a long time, and only the choice matters | Thompson sampling (top-two to favour finding the best), as long as an A/B test would run, then its winner |
 # | many variants, short-lived content (headlines, daily deals), cost of showing losers matters | bandit |
 # | you will keep optimising forever and the best arm may change over time | bandit, with some exploration kept |
 # | rewards arrive late (purchases days later) or the metric is very noisy | A/B test, or a bandit on a fast proxy |
+#
+# The second row is the shop's case, and the fair comparison above settles it on total regret: every Thompson
+# sampler ended below the sized equal split. What the A/B test still buys is what the first row lists: an
+# unbiased estimate of each offer's effect with a valid interval, guardrails checked per offer, and a sample-ratio
+# check against a fixed split. When the decision must be defended with those, run the A/B test, and know that it
+# costs money while it runs.
 #
 # Whatever you run: pick the posterior or the bonus for the reward's scale, log every assignment's
 # probability, and keep every probability above a floor.
@@ -725,26 +859,38 @@ helpers.exercises.ch04.q4.check(answer_4_4)
 #
 # - A bandit trades exploring (learning) against exploiting (earning); regret measures what the trade costs.
 # - Epsilon-greedy and softmax are simple and plateau where theory says; a fixed epsilon pays a regret that
-#   grows linearly forever.
-# - UCB1 and Thompson sampling achieve logarithmic regret; Thompson sampling is close to the Lai-Robbins
-#   constant, UCB1 several times above it. Plot regret / ln t to tell them apart. Auer et al.'s bound depends
-#   on the gaps and is loose.
+#   grows linearly forever, and White's annealing schedule, 1 / ln t, decays too slowly to stop that.
+# - UCB1 and Thompson sampling achieve logarithmic regret (Auer et al., 2002; Agrawal and Goyal, 2012; Kaufmann
+#   et al., 2012). Plot regret / ln t to tell them apart: on the classic arms Thompson sampling's is of the same
+#   order as the Lai-Robbins constant, UCB1's several times above it. Auer et al.'s bound depends on the gaps
+#   and is loose.
 # - Break ties at random, or results depend on the order of the arms.
 # - An algorithm's assumptions matter: a Beta posterior fits 0/1 rewards; for revenue, a Gaussian posterior
-#   with the revenue's scale explores far less and finds the best offer as often.
+#   with the revenue's scale explores less and cuts the regret during the test by a third or more.
 # - Compare a bandit with an A/B/n test on the same test length, by the offer each picks, the regret during
 #   the test and the total regret including the deployment; size the test for the horizon the choice will be
-#   used, not for significance alone.
+#   used, not for significance alone. On the shop's one-off choice, Thompson sampling ends with less total
+#   regret than the sized A/B test; the A/B test buys unbiased estimates, intervals and guardrails.
+# - Explore-then-commit is an A/B test that decides early: cheaper while it runs, dearer afterwards. Do not
+#   confuse it with exploring first and then staying greedy, which keeps learning.
 # - Log every assignment's probability, and keep it above a floor: then inverse-propensity weighting gives
-#   unbiased estimates and the sample-ratio check works again.
+#   unbiased estimates (valid intervals need more) and the sample-ratio check works again, batch by batch.
 #
 # ## Further reading
 #
 # - J. M. White, *Bandit Algorithms for Website Optimization*, O'Reilly Media, 2012.
+# - W. R. Thompson, "On the Likelihood that One Unknown Probability Exceeds Another in View of the Evidence of
+#   Two Samples", *Biometrika* 25(3/4), 285–294, 1933.
 # - P. Auer, N. Cesa-Bianchi and P. Fischer, "Finite-time Analysis of the Multiarmed Bandit Problem",
 #   *Machine Learning* 47, 235–256, 2002.
 # - T. L. Lai and H. Robbins, "Asymptotically efficient adaptive allocation rules", *Advances in Applied
 #   Mathematics* 6(1), 4–22, 1985.
+# - S. Agrawal and N. Goyal, "Analysis of Thompson Sampling for the Multi-armed Bandit Problem", *Proceedings of
+#   the 25th Annual Conference on Learning Theory (COLT)*, PMLR 23, 39.1–39.26, 2012; and "Further Optimal Regret
+#   Bounds for Thompson Sampling", *Proceedings of the 16th International Conference on Artificial Intelligence
+#   and Statistics (AISTATS)*, PMLR 31, 99–107, 2013.
+# - E. Kaufmann, N. Korda and R. Munos, "Thompson Sampling: An Asymptotically Optimal Finite-Time Analysis",
+#   *Algorithmic Learning Theory (ALT 2012)*, Lecture Notes in Computer Science 7568, 199–213, Springer, 2012.
 # - A. Garivier and O. Cappé, "The KL-UCB Algorithm for Bounded Stochastic Bandits and Beyond", *Proceedings of
 #   the 24th Annual Conference on Learning Theory (COLT)*, PMLR 19, 359–376, 2011.
 # - D. Russo, "Simple Bayesian Algorithms for Best Arm Identification", *Proceedings of the 29th Annual
@@ -754,14 +900,23 @@ helpers.exercises.ch04.q4.check(answer_4_4)
 #   *Foundations and Trends in Machine Learning* 11(1), 1–96, 2018.
 # - T. Lattimore and C. Szepesvári, *Bandit Algorithms*, Cambridge University Press, 2020 (chapter 6:
 #   explore-then-commit).
+# - A. Garivier, T. Lattimore and E. Kaufmann, "On Explore-Then-Commit Strategies", *Advances in Neural
+#   Information Processing Systems 29 (NIPS 2016)*, 784–792, 2016.
 # - X. Nie, X. Tian, J. Taylor and J. Zou, "Why Adaptively Collected Data Have Negative Bias and How to Correct
 #   for It", *Proceedings of the 21st International Conference on Artificial Intelligence and Statistics
 #   (AISTATS)*, PMLR 84, 1261–1269, 2018.
 # - D. G. Horvitz and D. J. Thompson, "A Generalization of Sampling Without Replacement from a Finite
 #   Universe", *Journal of the American Statistical Association* 47(260), 663–685, 1952.
+# - V. Hadad, D. A. Hirshberg, R. Zhan, S. Wager and S. Athey, "Confidence Intervals for Policy Evaluation in
+#   Adaptive Experiments", *Proceedings of the National Academy of Sciences* 118(15), e2014602118, 2021.
+# - K. W. Zhang, L. Janson and S. A. Murphy, "Inference for Batched Bandits", *Advances in Neural Information
+#   Processing Systems 33 (NeurIPS 2020)*, 9818–9829, 2020.
 # - A. Fabijan, J. Gupchup, S. Gupta, J. Omhover, W. Qin, L. Vermeer and P. Dmitriev, "Diagnosing Sample
 #   Ratio Mismatch in Online Controlled Experiments: A Taxonomy and Rules of Thumb for Practitioners",
 #   *Proceedings of the 25th ACM SIGKDD Conference on Knowledge Discovery and Data Mining*, 2156–2164, 2019.
+# - R. Kohavi, D. Tang and Y. Xu, *Trustworthy Online Controlled Experiments: A Practical Guide to A/B Testing*,
+#   Cambridge University Press, 2020 (chapter 21: sample ratio mismatch and other trust-related guardrail
+#   metrics).
 #
 # ## What's next
 #

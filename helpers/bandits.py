@@ -71,7 +71,11 @@ class EpsilonGreedy:
 @dataclass(frozen=True)
 class AnnealingEpsilonGreedy:
     """Epsilon-greedy whose epsilon at step t = 1, 2, … is 1 / ln t, capped at 1 (J. M. White's annealing
-    schedule; like his code, it adds 1e-7 to t so that the first step does not divide by zero)."""
+    schedule; like his code, it adds 1e-7 to t so that the first step does not divide by zero).
+
+    This schedule decays too slowly for logarithmic regret: the expected number of exploring steps up to T,
+    the sum of 1 / ln t, grows like T / ln T. Auer et al.'s (2002) epsilon_t = min(1, c K / (d^2 t)) decays like
+    1 / t and achieves logarithmic regret."""
 
     def select(self, counts, sums, step, rng):
         return EpsilonGreedy(min(1.0, 1 / math.log(step + 1e-7))).select(counts, sums, step, rng)
@@ -128,9 +132,10 @@ class UCB1:
 class ThompsonSampling:
     """Draw a mean for each arm from its Beta(1 + rewards, 1 + count - rewards) posterior; play the largest.
 
-    Exact for 0/1 rewards; for rewards in [0, 1] the reward sums act as fractional successes. Rewards on another
-    scale are divided by ``scale`` first (e.g. revenue in euros by 250 €), and each arm's scaled sum is then
-    clipped to [0, count].
+    Exact for 0/1 rewards. For rewards in [0, 1] the reward sums act as fractional successes: a heuristic, not
+    Agrawal and Goyal's (2012) exact device, which turns each reward r into a 0/1 success drawn with probability r.
+    Rewards on another scale are divided by ``scale`` first (e.g. revenue in euros by 250 €), and each arm's
+    scaled sum is then clipped to [0, count].
     """
 
     scale: float = 1.0
@@ -279,21 +284,25 @@ class TopTwoThompsonSampling:
 
     Draw a mean for each arm from the posterior; with probability ``beta`` play the arm with the largest draw (the
     leader); otherwise draw again until another arm wins, and play that one (the challenger). After
-    ``max_redraws`` draws without a new winner, the challenger is the arm with the second-largest last draw.
-    The posterior is Gaussian with known ``sigma`` (as :class:`GaussianThompsonSampling`) when ``sigma`` is given,
-    else Beta for rewards in [0, 1] (as :class:`ThompsonSampling`).
+    ``max_redraws`` draws without a new winner, the challenger is the arm with the largest draw among the others
+    in one more draw. The posterior is Gaussian with known ``sigma`` (as :class:`GaussianThompsonSampling`) when
+    ``sigma`` is given, else Beta for rewards in [0, 1] (as :class:`ThompsonSampling`). ``n_draws`` posterior
+    draws estimate the assignment probabilities of this rule for batched runs.
     """
 
     beta: float = 0.5
     sigma: float | None = None
     max_redraws: int = 100
+    n_draws: int = 500
 
     def __post_init__(self) -> None:
         _check_unit("beta", self.beta)
         if self.sigma is not None:
             _check_positive("sigma", self.sigma)
-        if isinstance(self.max_redraws, bool) or not isinstance(self.max_redraws, int) or self.max_redraws < 1:
-            raise ValueError(f"max_redraws must be a positive whole number, got {self.max_redraws!r}")
+        for name in ("max_redraws", "n_draws"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive whole number, got {value!r}")
 
     def _draw(self, counts, sums, rng):
         if self.sigma is None:
@@ -318,31 +327,100 @@ class TopTwoThompsonSampling:
         return np.where(rng.random(len(counts)) < self.beta, leader, challenger)
 
     def assignment_probabilities(self, counts, sums, step, rng):
-        """beta * a_i + (1 - beta) * sum over j != i of a_j a_i / (1 - a_j), where a, the probabilities of being
-        the best arm, are estimated from 200 posterior draws; when every draw has the same leader, the
-        challenger is chosen uniformly among the other arms."""
-        base = ThompsonSampling() if self.sigma is None else GaussianThompsonSampling(self.sigma)
-        best = _estimated_probabilities(base, counts, sums, step, rng, 200)
-        arms = counts.shape[1]
-        others = 1 - best
-        ratio = np.where(others[:, None, :] > 1e-12,
-                         best[:, :, None] / np.maximum(others[:, None, :], 1e-12), 1 / (arms - 1))
-        ratio[:, np.arange(arms), np.arange(arms)] = 0.0                    # the challenger differs from the leader
-        challenger = (ratio * best[:, None, :]).sum(axis=2)                 # sum over the leader j
-        probability = self.beta * best + (1 - self.beta) * challenger
+        """The probabilities with which :meth:`select` plays each arm, from ``n_draws`` posterior draws per row.
+
+        With a_j the probability that arm j wins a draw, and b_ij that arm i wins a draw among the arms other than
+        j, the challenger given leader j is arm i with probability a_i (1 - a_j^R) / (1 - a_j) + a_j^R b_ij
+        (a new winner within R = ``max_redraws`` redraws, or else the fallback), so arm i is played with
+        probability beta a_i + (1 - beta) * sum over j != i of a_j (that challenger probability). Both a and b
+        are estimated from the same draws."""
+        rows, arms = counts.shape
+        draws = self._draw(np.repeat(counts, self.n_draws, axis=0), np.repeat(sums, self.n_draws, axis=0), rng)
+        pairs = _top_two_shares(draws, rows, rng)            # pairs[:, j, i]: j wins the draw and i comes second
+        best = pairs.sum(axis=2)                                              # a, shape (rows, arms)
+        best_without = best[:, None, :] + pairs                               # b[:, j, i]: i wins without j
+        not_leader = best.sum(axis=1, keepdims=True) - best                   # 1 - a_j, without cancellation
+        stay = best ** self.max_redraws                                       # no new winner in R redraws
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(not_leader > 0, (1 - stay) / not_leader, self.max_redraws)
+        challenger = best[:, None, :] * scale[:, :, None] + stay[:, :, None] * best_without
+        challenger[:, np.arange(arms), np.arange(arms)] = 0.0                 # the challenger is not the leader
+        probability = self.beta * best + (1 - self.beta) * np.einsum("rj,rji->ri", best, challenger)
         return probability / probability.sum(axis=1, keepdims=True)
 
     def __str__(self) -> str:
         return f"top-two Thompson sampling, beta = {self.beta:g}"
 
 
+def _top_two_shares(draws: np.ndarray, rows: int, rng: np.random.Generator) -> np.ndarray:
+    """Per row, the share of its draws (consecutive blocks of ``draws``) in which arm j is largest and arm i second,
+    shape (rows, arms, arms) indexed [row, j, i]. Ties (only the infinite draws of unplayed arms tie) are broken
+    at random, as :meth:`TopTwoThompsonSampling.select` breaks them."""
+    def argmax(values):
+        return _argmax_random_ties(values, rng) if np.isposinf(values).any() else np.argmax(values, axis=1)
+
+    arms, per_row = draws.shape[1], len(draws) // rows
+    first = argmax(draws)
+    others = draws.copy()
+    others[np.arange(len(draws)), first] = -np.inf
+    second = argmax(others)
+    code = (np.repeat(np.arange(rows), per_row) * arms + first) * arms + second
+    return np.bincount(code, minlength=rows * arms * arms).reshape(rows, arms, arms) / per_row
+
+
 @dataclass(frozen=True)
 class ExploreThenCommit:
+    """Explore for ``explore_steps`` steps, then commit for good to the arm with the best mean at that moment.
+
+    The strategy of Lattimore and Szepesvári (2020, chapter 6). With ``explore_steps`` equal to a test's length
+    this is an equal-split A/B/n test whose winner is deployed afterwards. Exploring plays the arm with the fewest
+    plays (ties at random), so each arm gets exactly ``explore_steps`` / arms plays; ``explore_steps`` must be a
+    multiple of the number of arms. At the first step after exploring the policy plays the best mean; from then
+    on it plays only that arm, which is therefore the arm with the most plays: that is how a policy without state
+    remembers its commitment.
+
+    In :func:`simulate_batches` exploring assigns visitors uniformly at random, and exploration must end at the
+    end of a batch; the committed arm is again the one with the most plays, which holds as long as a batch is
+    larger than the difference between two arms' visitors during exploration (for a random split of n visitors,
+    a few times the square root of n / arms).
+    """
+
+    explore_steps: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.explore_steps, bool) or not isinstance(self.explore_steps, (int, np.integer)) \
+                or self.explore_steps < 0:
+            raise ValueError(f"explore_steps must be a whole number >= 0, got {self.explore_steps!r}")
+
+    def _commit(self, counts, sums, step, rng):
+        if step == self.explore_steps + 1:
+            return _argmax_random_ties(_means(counts, sums), rng)
+        return _argmax_random_ties(counts, rng)
+
+    def select(self, counts, sums, step, rng):
+        if self.explore_steps % counts.shape[1]:
+            raise ValueError(f"explore_steps must be a multiple of the number of arms ({counts.shape[1]}), "
+                             f"got {self.explore_steps}")
+        if step <= self.explore_steps:
+            return _argmax_random_ties(-counts, rng)
+        return self._commit(counts, sums, step, rng)
+
+    def assignment_probabilities(self, counts, sums, step, rng):
+        """Exact: uniform while exploring, then all on the committed arm (a tie is settled at random, once)."""
+        if step <= self.explore_steps:
+            return np.full(counts.shape, 1 / counts.shape[1])
+        return np.eye(counts.shape[1])[self._commit(counts, sums, step, rng)]
+
+    def __str__(self) -> str:
+        return f"explore-then-commit after {self.explore_steps:,} steps"
+
+
+@dataclass(frozen=True)
+class ExploreFirstThenGreedy:
     """Explore uniformly at random for the first ``explore_steps`` steps, then play the arm with the best mean.
 
-    With ``explore_steps`` equal to a test's length this is an equal-split A/B/n test followed by deploying its
-    winner. After exploring, only the played arm's mean keeps changing, so the policy stays with its choice
-    unless that arm's mean falls below another arm's (frozen) mean.
+    Unlike :class:`ExploreThenCommit` it does not commit: the played arm's mean keeps changing, and when it falls
+    below another arm's (frozen) mean, the policy switches to that arm.
     """
 
     explore_steps: int
@@ -364,7 +442,7 @@ class ExploreThenCommit:
         return _greedy_shares(_means(counts, sums))
 
     def __str__(self) -> str:
-        return f"explore-then-commit after {self.explore_steps:,} steps"
+        return f"explore for {self.explore_steps:,} steps, then greedy"
 
 
 def _estimated_probabilities(policy, counts, sums, step, rng, n_draws: int) -> np.ndarray:
@@ -445,6 +523,10 @@ class BatchResult:
         means = self.estimated_means()
         return np.argmax(np.where(np.isnan(means), -np.inf, means), axis=1)
 
+    def most_played_arm(self) -> np.ndarray:
+        """Per simulation, the arm with the most visitors (for :class:`ExploreThenCommit`: its commitment)."""
+        return np.argmax(self.counts.sum(axis=1), axis=1)
+
     def ipw_means(self) -> np.ndarray:
         """Per simulation and arm, the inverse-propensity-weighted estimate of the arm's mean reward:
         the sum over batches of (reward sum / propensity), divided by all visitors. Unbiased when every
@@ -477,6 +559,9 @@ def simulate_batches(policy, sample_sums: BatchSampler, arm_means, *, batch_size
     arms = len(means)
     if isinstance(min_share, bool) or not isinstance(min_share, (int, float)) or not 0 <= min_share <= 1 / arms:
         raise ValueError(f"min_share must be a number in [0, 1 / arms] = [0, {1 / arms:g}], got {min_share!r}")
+    if isinstance(policy, ExploreThenCommit) and policy.explore_steps % batch_size:
+        raise ValueError(f"explore-then-commit must end its exploration with a batch: explore_steps "
+                         f"({policy.explore_steps}) must be a multiple of batch_size ({batch_size})")
     rng = np.random.default_rng(seed)
     counts = np.zeros((n_simulations, arms))
     sums = np.zeros((n_simulations, arms))
@@ -491,3 +576,34 @@ def simulate_batches(policy, sample_sums: BatchSampler, arm_means, *, batch_size
         sums += rewards
         log["counts"][:, batch], log["sums"][:, batch], log["propensities"][:, batch] = assigned, rewards, probability
     return BatchResult(log["counts"], log["sums"], log["propensities"], means)
+
+
+def srm_p_values(counts, propensities) -> np.ndarray | float:
+    """Sample-ratio check of a batched bandit's log: the p-value of the visitors each arm got, batch by batch,
+    against those the logged assignment probabilities predict.
+
+    ``counts`` and ``propensities`` have shape (batches, arms), or (simulations, batches, arms) for one p-value
+    per simulation (as in :class:`BatchResult`). In each batch the expected visitors of an arm are the batch's
+    visitors times the arm's probability, and Pearson's statistic, the sum over arms of (observed - expected)^2 /
+    expected, is about chi-square with arms - 1 degrees of freedom when the log is right. Given the past, each
+    batch is a fresh multinomial draw, so the sum over B batches is compared with a chi-square of B (arms - 1)
+    degrees of freedom. An arm with probability 0 leaves its batch's degrees of freedom (a visitor logged on it
+    makes the statistic infinite, p = 0); empty batches count for nothing.
+    """
+    from scipy import stats
+
+    observed = np.asarray(counts, dtype=float)
+    probability = np.asarray(propensities, dtype=float)
+    if observed.shape != probability.shape or observed.ndim not in (2, 3):
+        raise ValueError(f"counts and propensities must have the same shape, (batches, arms) or (simulations, "
+                         f"batches, arms); got {observed.shape} and {probability.shape}")
+    if (observed < 0).any() or ((probability < 0) | (probability > 1)).any():
+        raise ValueError("counts must be >= 0 and propensities must be probabilities in [0, 1]")
+    visitors = observed.sum(axis=-1, keepdims=True)
+    expected = visitors * probability
+    used = (probability > 0) & (visitors > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(used, (observed - expected) ** 2 / expected, np.where(observed > 0, np.inf, 0.0))
+    statistic = terms.sum(axis=(-2, -1))
+    df = np.clip(used.sum(axis=-1) - 1, 0, None).sum(axis=-1)
+    return np.where(df > 0, stats.chi2.sf(statistic, np.maximum(df, 1)), 1.0)

@@ -154,13 +154,39 @@ def test_top_two_probabilities_for_two_arms():
     """With two arms the challenger is always the other arm: psi_a = beta a_a + (1 - beta)(1 - a_a)."""
     counts, sums = np.array([[50.0, 50.0]]), np.array([[20.0, 25.0]])
     for beta in (0.5, 0.8):
-        policy = B.TopTwoThompsonSampling(beta)
+        policy = B.TopTwoThompsonSampling(beta, n_draws=40_000)
         exact = policy.assignment_probabilities(counts, sums, 1, np.random.default_rng(5))
         simulated = B._estimated_probabilities(policy, counts, sums, 1, np.random.default_rng(6), 40_000)
-        assert np.abs(exact - simulated).max() < 0.03                 # exact uses an estimate from 400 draws
+        assert np.abs(exact - simulated).max() < 2 * 4 * np.sqrt(0.25 / 40_000)
         best = B._estimated_probabilities(B.ThompsonSampling(), counts, sums, 1, np.random.default_rng(7), 40_000)
         formula = beta * best[0, 1] + (1 - beta) * (1 - best[0, 1])
         assert abs(simulated[0, 1] - formula) < 4 * np.sqrt(0.25 / 40_000) * 1.5
+
+
+@pytest.mark.parametrize(("counts", "means", "sigma"), [
+    ([1e4, 1e4, 1e4, 1e4], [1.0, 0.9, 0.0, 0.0], 1.0),      # the leader wins every draw: runner-up challenges
+    ([100, 100, 100, 100], [0.50, 0.45, 0.40, 0.30], 1.0),  # a close race
+    ([1e3, 1e3, 1e3, 1e3], [0.10, 0.06, 0.04, 0.03], 1.0),  # a likely leader: the fallback is used sometimes
+    ([40, 0, 40, 0], [0.5, 0.0, 0.6, 0.0], 1.0),            # two arms not played yet
+    ([30, 30, 30], [0.2, 0.5, 0.45], None),                  # the Beta posterior
+])
+def test_top_two_probabilities_agree_with_its_select(counts, means, sigma):
+    counts = np.array([counts], dtype=float)
+    sums = counts * np.array([means])
+    policy = B.TopTwoThompsonSampling(0.5, sigma=sigma, max_redraws=20, n_draws=100_000)
+    exact = policy.assignment_probabilities(counts, sums, 1, np.random.default_rng(20))
+    simulated = B._estimated_probabilities(policy, counts, sums, 1, np.random.default_rng(21), 40_000)
+    assert exact.sum() == pytest.approx(1.0)
+    assert np.abs(exact - simulated).max() < 4 * np.sqrt(0.25 / 40_000) + 4 * np.sqrt(0.25 / 100_000)
+
+
+def test_top_two_gives_no_share_to_clearly_bad_arms():
+    """When the leader is certain, the challenger is the runner-up, not a random other arm."""
+    counts, sums = np.full((3, 4), 1e4), np.array([[1.0e4, 0.9e4, 0.0, 0.0]] * 3)
+    for beta in (0.5, 0.7):
+        propensity = B.TopTwoThompsonSampling(beta, sigma=1.0).assignment_probabilities(
+            counts, sums, 1, np.random.default_rng(22))
+        assert propensity == pytest.approx(np.array([[beta, 1 - beta, 0.0, 0.0]] * 3))
 
 
 def test_top_two_gives_the_challenger_its_share_once_the_leader_is_certain():
@@ -177,16 +203,48 @@ def test_top_two_keeps_the_best_arm_near_beta():
     assert abs(late - 0.5) < 4 * np.sqrt(0.25 / (300 * 500)) + 0.01
 
 
-def test_explore_then_commit_explores_uniformly_then_commits():
-    result = B.simulate(B.ExploreThenCommit(90), [0.0, 1.0, 0.0], 120, 500, seed=10)
-    shares = np.bincount(result.arms[:, :90].ravel(), minlength=3) / result.arms[:, :90].size
-    assert np.abs(shares - 1 / 3).max() < 4 * np.sqrt(2 / 9 / result.arms[:, :90].size)
-    assert (result.arms[:, 90:] == 1).all()
-    policy = B.ExploreThenCommit(10)
-    assert policy.assignment_probabilities(np.ones((1, 4)), np.zeros((1, 4)), 10, None) == pytest.approx(
-        np.full((1, 4), 0.25))
-    assert policy.assignment_probabilities(np.ones((1, 3)), np.array([[0.0, 1, 1]]), 11, None) == pytest.approx(
-        np.array([[0.0, 0.5, 0.5]]))
+def test_explore_then_commit_explores_evenly_then_commits_for_good():
+    """Known answer: each arm gets explore_steps / arms plays, then every simulation plays, to the end, the arm
+    whose mean was best after exploring."""
+    means, explore = [0.5, 0.55, 0.5], 60
+    result = B.simulate(B.ExploreThenCommit(explore), means, 300, 2_000, seed=10)
+    explored = result.arms[:, :explore]
+    assert all((np.bincount(row, minlength=3) == explore // 3).all() for row in explored)
+    sums = np.stack([np.where(explored == arm, result.rewards[:, :explore], 0).sum(axis=1) for arm in range(3)], 1)
+    committed = result.arms[:, explore:]
+    assert (committed == committed[:, :1]).all()
+    best_sums = sums == sums.max(axis=1, keepdims=True)
+    assert best_sums[np.arange(len(sums)), committed[:, 0]].all()
+
+
+def test_explore_first_then_greedy_switches_where_commitment_does_not():
+    means = [0.5, 0.55]
+    greedy = B.simulate(B.ExploreFirstThenGreedy(20), means, 300, 1_000, seed=11).arms[:, 20:]
+    commit = B.simulate(B.ExploreThenCommit(20), means, 300, 1_000, seed=11).arms[:, 20:]
+    assert (commit == commit[:, :1]).all()
+    assert (greedy != greedy[:, :1]).any(axis=1).mean() > 0.05
+
+
+def test_explore_then_commit_in_batches_commits_for_good():
+    means = [0.3, 0.5, 0.45]
+    policy = B.ExploreThenCommit(600)
+    result = B.simulate_batches(policy, B.bernoulli_sums(means), means, batch_size=100, n_batches=10,
+                                n_simulations=500, seed=12)
+    assert result.propensities[:, :6] == pytest.approx(np.full((500, 6, 3), 1 / 3))
+    explored = result.sums[:, :6].sum(axis=1) / result.counts[:, :6].sum(axis=1)
+    committed = result.counts[:, 6:].sum(axis=1).argmax(axis=1)
+    assert (result.counts[:, 6:, :].max(axis=2) == 100).all()                      # one arm per batch ...
+    assert (result.counts[:, 6:].sum(axis=1).max(axis=1) == 400).all()             # ... the same arm every time
+    assert (explored[np.arange(500), committed] == explored.max(axis=1)).all()
+    assert (result.most_played_arm() == committed).all()
+
+
+def test_explore_then_commit_refuses_uneven_exploration():
+    with pytest.raises(ValueError, match="multiple of the number of arms"):
+        B.simulate(B.ExploreThenCommit(10), [0.1, 0.2, 0.3], 20, 5, 0)
+    with pytest.raises(ValueError, match="must be a multiple of batch_size"):
+        B.simulate_batches(B.ExploreThenCommit(150), B.bernoulli_sums([0.1, 0.2]), [0.1, 0.2], batch_size=100,
+                           n_batches=3, n_simulations=2, seed=0)
 
 
 def test_explore_then_commit_picks_the_best_as_often_as_the_normal_approximation():
@@ -247,6 +305,10 @@ def test_normal_sums_have_the_right_mean_and_spread():
     (lambda: B.TopTwoThompsonSampling(0.5, max_redraws=0), "max_redraws must be a positive whole number"),
     (lambda: B.ExploreThenCommit(-1), "explore_steps must be a whole number"),
     (lambda: B.ExploreThenCommit(2.5), "explore_steps must be a whole number"),
+    (lambda: B.ExploreFirstThenGreedy(-3), "explore_steps must be a whole number"),
+    (lambda: B.TopTwoThompsonSampling(0.5, n_draws=0), "n_draws must be a positive whole number"),
+    (lambda: B.srm_p_values(np.ones((2, 3)), np.ones((3, 2)) / 2), "must have the same shape"),
+    (lambda: B.srm_p_values(np.ones((2, 2)), np.full((2, 2), 1.5)), "propensities must be probabilities"),
     (lambda: B.bernoulli_sums([0.2, 1.2]), "arm_means must be probabilities"),
     (lambda: B.normal_sums([0.2, 1.2], [1.0]), "arm_means and arm_sds must be two lists"),
     (lambda: B.simulate_batches(B.UCB1(), B.bernoulli_sums([0.1, 0.2]), [0.1, 0.2], batch_size=0, n_batches=2,
@@ -291,3 +353,38 @@ def test_numeric_exercises_reject_answers_just_outside_their_tolerance(exercise,
     assert exercise.evaluate(right + 0.8 * tolerance).correct
     assert not exercise.evaluate(right + 1.5 * tolerance).correct
     assert not exercise.evaluate(right - 1.5 * tolerance).correct
+
+
+# --- the sample-ratio check of a bandit's log ------------------------------------------------------------------
+
+def test_srm_statistic_is_the_sum_of_per_batch_pearson_statistics():
+    counts = np.array([[30.0, 50, 20], [10, 70, 20], [25, 25, 50]])
+    propensities = np.array([[0.3, 0.5, 0.2], [0.2, 0.6, 0.2], [0.2, 0.3, 0.5]])
+    statistic = sum(stats.chisquare(c, c.sum() * p).statistic for c, p in zip(counts, propensities, strict=True))
+    assert B.srm_p_values(counts, propensities) == pytest.approx(stats.chi2.sf(statistic, 3 * 2))
+
+
+def test_srm_handles_arms_with_probability_zero():
+    propensities = np.array([[0.5, 0.5, 0.0], [0.4, 0.3, 0.3]])
+    counts = np.array([[45.0, 55, 0], [40, 35, 25]])
+    statistic = stats.chisquare([45, 55], [50, 50]).statistic + stats.chisquare([40, 35, 25], [40, 30, 30]).statistic
+    assert B.srm_p_values(counts, propensities) == pytest.approx(stats.chi2.sf(statistic, 1 + 2))
+    assert B.srm_p_values(np.array([[45.0, 54, 1], [40, 35, 25]]), propensities) == 0.0
+
+
+def test_srm_p_values_are_uniform_on_correct_logs_and_small_when_visitors_are_lost():
+    """Calibration by simulation: on correct logs of an adaptive bandit the p-values are uniform."""
+    result = B.simulate_batches(B.GaussianThompsonSampling(0.5), B.bernoulli_sums([0.3, 0.5, 0.45]),
+                                [0.3, 0.5, 0.45], batch_size=200, n_batches=10, n_simulations=3_000, seed=30,
+                                min_share=0.05, n_draws=50)
+    p_values = B.srm_p_values(result.counts, result.propensities)
+    assert stats.kstest(p_values, "uniform").pvalue > 0.001
+    for level in (0.01, 0.05, 0.5):
+        assert abs((p_values < level).mean() - level) < 4 * np.sqrt(level * (1 - level) / len(p_values))
+    rng = np.random.default_rng(31)
+    detected = {}
+    for share in (0.02, 0.2):
+        lost = np.zeros_like(result.counts)
+        lost[:, :, 1] = rng.binomial(result.counts[:, :, 1].astype(int), share)
+        detected[share] = (B.srm_p_values(result.counts - lost, result.propensities) < 0.01).mean()
+    assert 0.01 < detected[0.02] < detected[0.2] and detected[0.2] > 0.3     # more often than the level 0.01
