@@ -132,6 +132,16 @@ class Environment:
         return self.purchase_probability * self.order_values
 
     @property
+    def expected_squared_rewards(self) -> np.ndarray:
+        """Exact expected squared net revenue of each session under each action, shape (sessions, actions): the
+        purchase probability times E[(V f - c)^2] for the log-normal order value V, share kept f and fixed cost
+        c. With :attr:`expected_rewards` it gives exact variances, e.g. the exact standard error of an estimate."""
+        first = self.mean_order_value
+        second = self.order_median**2 * math.exp(2 * self.order_sigma**2)
+        factor, cost = self.order_factor, self.fixed_cost
+        return self.purchase_probability * (factor**2 * second - 2 * factor * cost * first + cost**2)
+
+    @property
     def order_values(self) -> np.ndarray:
         """Expected net revenue (€) of one purchase under each action: what an average order is worth."""
         return self.mean_order_value * self.order_factor - self.fixed_cost
@@ -291,7 +301,7 @@ def _normal_max_probabilities(means: np.ndarray, sds: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class BinnedThompson:
-    """Thompson sampling per context bin, with a normal posterior for each bin's mean reward per action.
+    """Thompson sampling per context bin, with an approximately normal posterior for each bin's mean reward per action.
 
     In each bin, each action's mean reward is drawn from N(sum / (n + 1), variance / (n + 1)) (a normal prior
     centred on 0 worth one observation, as in Agrawal and Goyal's Gaussian Thompson sampling), where variance is
@@ -496,13 +506,14 @@ def simulate(policy, env: Environment, *, horizon: int, n_simulations: int, seed
         contexts = env.contexts[drawn]
         probabilities = policy.probabilities(state, contexts)
         if probabilities.shape != contexts.shape + (n_arms,) or (probabilities < 0).any() \
-                or (np.abs(probabilities.sum(axis=-1) - 1) > 1e-6).any():
+                or (np.abs(probabilities @ np.ones(n_arms) - 1) > 1e-6).any():   # @: fast row sums
             raise ValueError(f"{policy} returned probabilities of shape {probabilities.shape} that are not "
                              f"{n_arms} non-negative numbers summing to 1 per visitor")
-        cumulative = np.cumsum(probabilities, axis=-1)
-        cumulative[..., -1] = 1.0
-        uniform = 1.0 - rng.random(contexts.shape + (1,))                       # in (0, 1]
-        chosen = (cumulative < uniform).sum(axis=-1)
+        uniform = 1.0 - rng.random(contexts.shape)                              # in (0, 1]
+        chosen, cumulative = np.zeros(contexts.shape, dtype=np.int64), np.zeros(contexts.shape)
+        for arm in range(n_arms - 1):             # the action is the number of cumulative probabilities below
+            cumulative += probabilities[..., arm]  # the uniform draw (a loop over the few actions is faster
+            chosen += cumulative < uniform          # than cumsum over a short last axis; same numbers)
         bought, reward = env.draw_outcomes(drawn, chosen, rng)
         policy.update(state, contexts, chosen, reward if learn_from == "revenue" else bought * env.order_values[chosen])
         sessions[:, start:stop], arms[:, start:stop] = drawn, chosen

@@ -72,7 +72,7 @@ def _checked(rewards, actions, logging_propensities, target_probabilities):
                          "a positive probability of at most 1")
     if target.min() < 0 or target.max() > 1:
         raise ValueError("target_probabilities must lie in [0, 1]")
-    deviation = np.abs(target.sum(axis=1) - 1)
+    deviation = np.abs(target @ np.ones(n_actions) - 1)          # row sums (a product is faster than sum(axis=1))
     if deviation.max() > ROW_SUM_TOLERANCE:
         row = int(np.argmax(deviation))
         raise ValueError(f"each row of target_probabilities must sum to 1; row {row} sums to "
@@ -171,5 +171,5 @@ def doubly_robust(rewards, actions, logging_propensities, target_probabilities,
         raise ValueError(f"predicted_rewards has shape {predicted.shape} but target_probabilities has shape "
                          f"{target.shape}: one prediction per decision and action")
     logged = predicted[np.arange(len(actions)), actions]
-    terms = (target * predicted).sum(axis=1) + _weights(actions, propensities, target) * (rewards - logged)
+    terms = np.einsum("ij,ij->i", target, predicted) + _weights(actions, propensities, target) * (rewards - logged)
     return _mean_and_error(terms)

@@ -235,6 +235,22 @@ def test_engine_rewards_match_their_expectation():
     assert shipping.min() >= -4.0                                       # revenue minus the 4 € fixed cost
 
 
+def test_expected_squared_rewards_match_monte_carlo_and_the_lognormal_moments():
+    env = small_env(n=3)
+    rng = np.random.default_rng(11)
+    n = 400_000
+    for action in range(env.n_actions):
+        sessions, actions = np.zeros(n, dtype=int), np.full(n, action)
+        _, reward = env.draw_outcomes(sessions, actions, rng)
+        squared = reward**2
+        expected = env.expected_squared_rewards[0, action]
+        assert abs(squared.mean() - expected) < 4 * squared.std() / np.sqrt(n)
+    # by hand for one cell: E[V^2] = median^2 exp(2 sigma^2) for a log-normal order value V
+    ev, ev2 = 60 * math.exp(0.8**2 / 2), 60**2 * math.exp(2 * 0.8**2)
+    by_hand = env.purchase_probability[1, 2] * (0.3**2 * ev2 - 2 * 0.3 * 4.0 * ev + 16.0)
+    assert env.expected_squared_rewards[1, 2] == pytest.approx(by_hand)
+
+
 def test_cumulative_regret_by_hand():
     env = small_env(n=5)
     result = C.ContextualResult(sessions=np.array([[0, 1, 2]]), arms=np.array([[0, 1, 2]]),
