@@ -81,7 +81,7 @@ def installed() -> dict[str, str]:
 
 def unit_tests() -> tuple[bool, str]:
     """Run the helpers' unit tests (not the notebooks) with our deprecations as errors."""
-    command = [str(PYTHON), "-m", "pytest", "-p", "no:nbval", "-o", "addopts=", "-q", "-x", "--no-header",
+    command = [str(PYTHON), "-m", "pytest", "-p", "no:nbval", "-o", "addopts=", "-q", "--no-header",
                "-p", "no:cacheprovider", "tests", "--ignore=tests/test_chapters.py",
                "-k", "not matches_the_pins and not browser and not standalone"]
     for item in warning_filters():
