@@ -28,23 +28,50 @@ class Explorer(widgets.interactive):
         return EXPLORER_NOTE
 
 
-def describe_sample_size(p_baseline: float, mde_points: float, power: float, alpha: float,
+def describe_sample_size(baseline_percent: float, lift_points: float, power: float, alpha: float,
                          visitors_per_day: int) -> str:
-    """The text the power explorer shows: visitors per arm and days, for an absolute lift in points."""
-    n = abtest.sample_size_per_arm(p_baseline, mde_points / 100, alpha=alpha, power=power)
+    """The text the power explorer shows: visitors per arm and whole weeks, for a rise of the conversion rate.
+
+    Parameters
+    ----------
+    baseline_percent : float
+        The control's conversion rate, in percent (0 < baseline_percent < 100).
+    lift_points : float
+        The absolute rise to detect, in percentage points (baseline_percent + lift_points < 100).
+    power, alpha : float
+        Power and two-sided significance level, each strictly between 0 and 1.
+    visitors_per_day : int
+        Eligible visitors a day, both arms together.
+
+    Returns
+    -------
+    str
+        Visitors per arm and in all, the days that takes, and the whole weeks to run (a test runs whole weeks).
+        It sizes the conversion rate only; a revenue OEC needs its own, usually larger, sample size.
+    """
+    if not 0 < baseline_percent < 100:
+        raise ValueError(f"baseline_percent must lie strictly between 0 and 100, got {baseline_percent!r}")
+    if not 0 < lift_points < 100 - baseline_percent:
+        raise ValueError(f"lift_points must be positive and keep baseline_percent + lift_points below 100, got "
+                         f"{lift_points!r}")
+    if isinstance(visitors_per_day, bool) or not isinstance(visitors_per_day, int) or visitors_per_day < 1:
+        raise ValueError(f"visitors_per_day must be a positive integer, got {visitors_per_day!r}")
+    n = abtest.sample_size_per_arm(baseline_percent / 100, lift_points / 100, alpha=alpha, power=power)
     days = math.ceil(2 * n / visitors_per_day)
-    return (f"{n:,} visitors per arm ({2 * n:,} in all) to detect {p_baseline:.1%} -> "
-            f"{p_baseline + mde_points / 100:.1%} with power {power:.0%} at alpha {alpha:g}: "
-            f"{days} day(s) at {visitors_per_day:,} visitors a day")
+    weeks = math.ceil(days / 7)
+    return (f"conversion {baseline_percent:.1f} % -> {baseline_percent + lift_points:.1f} % (power {power:.0%}, "
+            f"alpha {alpha:g}): {n:,} visitors per arm, {2 * n:,} in all = {days} day(s) at {visitors_per_day:,} "
+            f"a day, so run {weeks} whole week(s). This sizes conversion only, not revenue (the OEC).")
 
 
 def power_explorer(visitors_per_day: int = 6_000) -> widgets.Widget:
-    """Sliders for baseline rate, detectable lift, power and alpha; shows the sample size and duration."""
+    """Sliders for baseline rate (%), detectable lift (points), power and alpha; shows the sample size and the
+    whole weeks it takes."""
     return Explorer(
-        lambda p_baseline, mde_points, power, alpha: print(
-            describe_sample_size(p_baseline, mde_points, power, alpha, visitors_per_day)),
-        p_baseline=widgets.FloatSlider(value=0.15, min=0.01, max=0.5, step=0.01, description="baseline"),
-        mde_points=widgets.FloatSlider(value=1.0, min=0.2, max=5.0, step=0.1, description="lift (points)"),
+        lambda baseline_percent, lift_points, power, alpha: print(
+            describe_sample_size(baseline_percent, lift_points, power, alpha, visitors_per_day)),
+        baseline_percent=widgets.FloatSlider(value=5.0, min=1.0, max=50.0, step=0.5, description="baseline (%)"),
+        lift_points=widgets.FloatSlider(value=0.5, min=0.1, max=5.0, step=0.1, description="lift (points)"),
         power=widgets.FloatSlider(value=0.8, min=0.5, max=0.95, step=0.05, description="power"),
         alpha=widgets.SelectionSlider(options=[0.001, 0.01, 0.05, 0.1], value=0.05, description="alpha"),
     )
@@ -93,11 +120,18 @@ def bandit_parameter_name(algorithm: str) -> str | None:
     return names[algorithm]
 
 
-def bandit_title(algorithm: str, parameter: float, best_mean: float, other_mean: float) -> str:
-    """The playground figure's title: the algorithm, its parameter if it has one, and the arms, rounded."""
+def bandit_title(algorithm: str, parameter: float, best_mean: float, other_mean: float,
+                 n_simulations: int | None = None) -> str:
+    """The playground figure's title: the algorithm, its parameter if it has one, and the arms, rounded; with
+    ``n_simulations``, a second line saying how many simulations the curve averages."""
     name = bandit_parameter_name(algorithm)
     setting = f" ({name} {parameter:.2f})" if name else ""
-    return f"{algorithm}{setting}: best arm {best_mean:.2f}, four others {other_mean:.2f}"
+    title = f"{algorithm}{setting}: best arm {best_mean:.2f}, four others {other_mean:.2f}"
+    if n_simulations is None:
+        return title
+    if isinstance(n_simulations, bool) or not isinstance(n_simulations, int) or n_simulations < 1:
+        raise ValueError(f"n_simulations must be a positive integer or None, got {n_simulations!r}")
+    return f"{title}\naverage of {n_simulations:,} simulations"
 
 
 def bandit_playground() -> widgets.Widget:
@@ -107,23 +141,28 @@ def bandit_playground() -> widgets.Widget:
     stays below the best arm's."""
     import matplotlib.pyplot as plt
 
+    runs = 1_000
+
     def draw(algorithm, parameter, best_mean, other_mean):
-        curve = bandit_probability_best(algorithm, parameter, best_mean, min(other_mean, best_mean - 0.05))
+        curve = bandit_probability_best(algorithm, parameter, best_mean, min(other_mean, best_mean - 0.05),
+                                        n_simulations=runs)
         fig, ax = plt.subplots()
         ax.plot(range(1, len(curve) + 1), curve)
         ax.set_ylim(0, 1)
         ax.set_xlabel("step")
         ax.set_ylabel("probability of playing the best arm")
-        ax.set_title(bandit_title(algorithm, parameter, best_mean, min(other_mean, best_mean - 0.05)))
+        ax.set_title(bandit_title(algorithm, parameter, best_mean, min(other_mean, best_mean - 0.05), runs))
         plt.show()
 
+    wide = {"description_width": "8em"}  # room for "temperature", the longest description
     explorer = Explorer(
         draw,
         algorithm=widgets.Dropdown(options=["epsilon-greedy", "softmax", "UCB1", "Thompson sampling"],
-                                   description="algorithm"),
-        parameter=widgets.FloatSlider(value=0.1, min=0.01, max=1.0, step=0.01, description="epsilon"),
-        best_mean=widgets.FloatSlider(value=0.9, min=0.05, max=1.0, step=0.05, description="best arm"),
-        other_mean=widgets.FloatSlider(value=0.1, min=0.0, max=0.85, step=0.05, description="other arms"),
+                                   description="algorithm", style=wide),
+        parameter=widgets.FloatSlider(value=0.1, min=0.01, max=1.0, step=0.01, description="epsilon", style=wide),
+        best_mean=widgets.FloatSlider(value=0.9, min=0.05, max=1.0, step=0.05, description="best arm", style=wide),
+        other_mean=widgets.FloatSlider(value=0.1, min=0.0, max=0.85, step=0.05, description="other arms",
+                                       style=wide),
     )
     algorithm, parameter, best, other = explorer.children[:4]
 

@@ -347,6 +347,26 @@ def test_playground_names_its_parameter_and_rounds_its_title():
     assert other.max < best.value
 
 
+def test_playground_title_says_how_many_simulations_and_labels_fit():
+    title = widgets.bandit_title("softmax", 0.25, 0.9, 0.1, n_simulations=1_000)
+    assert title == "softmax (temperature 0.25): best arm 0.90, four others 0.10\naverage of 1,000 simulations"
+    for wrong in (0, 2.5, True):
+        with pytest.raises(ValueError, match="n_simulations must be a positive integer"):
+            widgets.bandit_title("UCB1", 0.1, 0.9, 0.1, n_simulations=wrong)
+    widths = {child.style.description_width for child in widgets.bandit_playground().children[:4]}
+    assert widths == {"8em"}  # the default, 80 px, cuts "temperature"
+
+
+def test_plateau_exercises_use_values_the_chapter_does_not_print():
+    assert ch04.q1.solve() == pytest.approx(0.7 + 0.3 / 4)
+    weights = np.exp(np.array([0.1, 0.1, 0.1, 0.1, 0.9]) / 0.25)
+    assert ch04.q2.solve() == pytest.approx(weights[-1] / weights.sum())
+    for exercise in (ch04.q1, ch04.q2):
+        percent = exercise.evaluate(100 * exercise.solve())
+        assert not percent.correct and "not a percent" in percent.message
+        assert "not a percent" not in exercise.evaluate(0.5).message
+
+
 @pytest.mark.parametrize(("exercise", "tolerance"), [(ch04.q1, 1e-3), (ch04.q2, 5e-4), (ch04.q4, 5e-3)])
 def test_numeric_exercises_reject_answers_just_outside_their_tolerance(exercise, tolerance):
     right = exercise.solve()

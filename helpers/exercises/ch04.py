@@ -11,34 +11,55 @@ _CLASSIC = [0.1, 0.1, 0.1, 0.1, 0.9]
 _UCB = {"counts": [60, 30, 10], "means": [0.50, 0.45, 0.30], "step": 100}
 
 
+_EPSILON, _ARMS = 0.3, 4
+_TEMPERATURE = 0.25
+
+
 def _softmax_best(temperature: float) -> float:
     weights = [math.exp(mean / temperature) for mean in _CLASSIC]
     return weights[-1] / sum(weights)
 
 
+def _epsilon_best(epsilon: float = _EPSILON, arms: int = _ARMS) -> float:
+    return (1 - epsilon) + epsilon / arms
+
+
+_PERCENT = "Give a probability between 0 and 1, not a percent"
+
+
 def _check_epsilon_plateau(answer: object) -> str:
     value = as_number(answer, "a probability between 0 and 1")
-    if math.isclose(value, 0.84, abs_tol=1e-3):
-        return "0.8 from exploiting, plus 0.2 x 1/5 from exploring and hitting the best arm by chance: 0.84."
-    if math.isclose(value, 0.8, abs_tol=1e-3):
-        raise WrongAnswer("0.8 counts only the exploiting steps. When it explores (probability 0.2), it picks "
-                          "one of the five arms at random, the best one included.")
-    if math.isclose(value, 0.2 / 5, abs_tol=1e-3) or math.isclose(value, 0.2, abs_tol=1e-3):
+    right = _epsilon_best()
+    if math.isclose(value, right, abs_tol=1e-3):
+        return (f"{1 - _EPSILON:.1f} from exploiting, plus {_EPSILON} x 1/{_ARMS} from exploring and hitting the "
+                f"best arm by chance: {right:.3f}.")
+    if value > 1:
+        raise WrongAnswer(f"{_PERCENT}: {value:g} % is {value / 100:g}.")
+    if math.isclose(value, 1 - _EPSILON, abs_tol=1e-3):
+        raise WrongAnswer(f"{1 - _EPSILON:.1f} counts only the exploiting steps. When it explores (probability "
+                          f"{_EPSILON}), it picks one of the {_ARMS} arms at random, the best one included.")
+    if math.isclose(value, _EPSILON / _ARMS, abs_tol=1e-3) or math.isclose(value, _EPSILON, abs_tol=1e-3):
         raise WrongAnswer("That is about the exploring steps only; most steps exploit the best arm.")
+    if math.isclose(value, _epsilon_best(arms=len(_CLASSIC)), abs_tol=1e-3):
+        raise WrongAnswer(f"That is for five arms, as in the classic experiment; this bandit has {_ARMS}, so an "
+                          f"exploring step hits the best one with probability 1/{_ARMS}.")
     raise WrongAnswer("Add the two ways of playing the best arm: exploit (1 - epsilon), or explore and pick it "
                       "(epsilon / number of arms).")
 
 
 def _check_softmax_plateau(answer: object) -> str:
     value = as_number(answer, "a probability between 0 and 1")
-    right = _softmax_best(0.2)
+    right = _softmax_best(_TEMPERATURE)
     if math.isclose(value, right, abs_tol=5e-4):
-        return f"exp(0.9/0.2) / (exp(0.9/0.2) + 4 exp(0.1/0.2)) = {right:.4f}."
+        return (f"exp(0.9/{_TEMPERATURE}) / (exp(0.9/{_TEMPERATURE}) + 4 exp(0.1/{_TEMPERATURE})) = "
+                f"{right:.4f}.")
+    if value > 1:
+        raise WrongAnswer(f"{_PERCENT}: {value:g} % is {value / 100:g}.")
     if math.isclose(value, _softmax_best(1.0), abs_tol=5e-4):
         raise WrongAnswer("You forgot to divide the means by the temperature before exponentiating.")
     if math.isclose(value, 0.9 / sum(_CLASSIC), abs_tol=5e-4):
         raise WrongAnswer("That is proportional to the means; softmax is proportional to exp(mean / temperature).")
-    raise WrongAnswer("Compute exp(mean / 0.2) for each arm, and divide the best arm's by their sum.")
+    raise WrongAnswer(f"Compute exp(mean / {_TEMPERATURE}) for each arm, and divide the best arm's by their sum.")
 
 
 def _check_ucb_choice(answer: object) -> str:
@@ -61,13 +82,16 @@ q1 = Exercise(
     answer_name="answer_4_1",
     checker=_check_epsilon_plateau,
     hints=["It plays the best arm when it exploits, and sometimes when it explores.",
-           "(1 - epsilon) + epsilon / K, with K = 5 arms."],
+           "(1 - epsilon) + epsilon / K, with K = 4 arms."],
     solution_code="""
-epsilon, arms = 0.2, 5
+epsilon, arms = 0.3, 4
 answer_4_1 = (1 - epsilon) + epsilon / arms
 """,
-    mistakes=[Mistake("exploit only", lambda right: 0.8, "exploiting steps"),
-              Mistake("explore only", lambda right: 0.04, "exploring steps only")],
+    mistakes=[Mistake("exploit only", lambda right: 1 - _EPSILON, "exploiting steps"),
+              Mistake("explore only", lambda right: _EPSILON / _ARMS, "exploring steps only"),
+              Mistake("five arms, as in the classic experiment", lambda right: _epsilon_best(arms=5),
+                      "That is for five arms"),
+              Mistake("a percent", lambda right: 100 * right, "not a percent")],
 )
 
 q2 = Exercise(
@@ -75,15 +99,16 @@ q2 = Exercise(
     answer_name="answer_4_2",
     checker=_check_softmax_plateau,
     hints=["Softmax weights are exp(mean / temperature).",
-           "`np.exp(np.array(means) / 0.2)`, then the last weight divided by the sum."],
+           "`np.exp(np.array(means) / 0.25)`, then the last weight divided by the sum."],
     solution_code="""
 import numpy as np
 
-weights = np.exp(np.array([0.1, 0.1, 0.1, 0.1, 0.9]) / 0.2)
+weights = np.exp(np.array([0.1, 0.1, 0.1, 0.1, 0.9]) / 0.25)
 answer_4_2 = weights[-1] / weights.sum()
 """,
     mistakes=[Mistake("no temperature", lambda right: _softmax_best(1.0), "divide the means by the temperature"),
-              Mistake("proportional to means", lambda right: 0.9 / 1.3, "proportional to the means")],
+              Mistake("proportional to means", lambda right: 0.9 / 1.3, "proportional to the means"),
+              Mistake("a percent", lambda right: 100 * right, "not a percent")],
 )
 
 q3 = Exercise(
