@@ -148,14 +148,17 @@ def roc_pr_curves(y_true, scores: Mapping[str, object], *, title: str) -> Axes:
     return roc_ax
 
 
-def calibration(y_true, probability, *, n_bins: int = 10, title: str) -> Axes:
-    """Observed purchase rate against predicted probability, in bins holding equal numbers of sessions."""
+def calibration(y_true, probability, *, n_bins: int = 10, title: str, strategy: str = "quantile") -> Axes:
+    """Observed purchase rate against predicted probability, in bins holding equal numbers of sessions
+    (``strategy="quantile"``) or of equal width (``strategy="uniform"``)."""
     from sklearn.calibration import CalibrationDisplay
 
     if n_bins < 2:
         raise ValueError(f"n_bins must be at least 2, got {n_bins}")
+    if strategy not in ("quantile", "uniform"):
+        raise ValueError(f"strategy must be 'quantile' or 'uniform', got {strategy!r}")
     fig, ax = plt.subplots()
-    CalibrationDisplay.from_predictions(y_true, probability, n_bins=n_bins, strategy="quantile", ax=ax,
+    CalibrationDisplay.from_predictions(y_true, probability, n_bins=n_bins, strategy=strategy, ax=ax,
                                         name="prototype (out-of-fold)", color=PALETTE[0])
     ax.set_xlabel("predicted probability of a purchase")
     ax.set_ylabel("observed share of purchases")
@@ -479,15 +482,20 @@ def offer_values_by_bin(values, *, bin_labels, offer_names, title: str) -> Axes:
     return ax
 
 
-def regret_bands(curves, *, ylabel: str, title: str) -> Axes:
-    """One line per named curve with a shaded band: ``curves[name] = (steps, middle, low, high)``."""
+def regret_bands(curves, *, ylabel: str, title: str, reference=None) -> Axes:
+    """One line per named curve with a shaded band: ``curves[name] = (steps, middle, low, high)``; an optional
+    ``reference = (label, steps, values)`` is drawn as a dashed grey line."""
     if not curves:
         raise ValueError("curves must hold at least one named (steps, middle, low, high) tuple")
+    if reference is not None and len(reference) != 3:
+        raise ValueError("reference must be None or a (label, steps, values) tuple")
     fig, ax = plt.subplots()
     for index, (name, (steps, middle, low, high)) in enumerate(curves.items()):
         colour = PALETTE[index % len(PALETTE)]
         ax.plot(steps, middle, color=colour, label=name)
         ax.fill_between(steps, low, high, color=colour, alpha=0.2, linewidth=0)
+    if reference is not None:
+        ax.plot(reference[1], reference[2], "--", color="grey", label=reference[0])
     ax.axhline(0, color="grey", linewidth=1)
     ax.set_xlabel("visitors")
     ax.set_ylabel(ylabel)
@@ -521,6 +529,13 @@ def error_by_exploration(epsilons, errors, *, title: str) -> Axes:
         ax.plot(epsilons, values, "o-", color=PALETTE[index % len(PALETTE)], label=name)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    plain = FuncFormatter(lambda value, _: f"{value:g}")                  # 0.6, not 6×10⁻¹
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
+    ax.set_xticks(list(epsilons), [f"{epsilon:g}" for epsilon in epsilons])
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("exploration share epsilon of the logging policy (log scale)")
     ax.set_ylabel("standard error (€ per visitor)")
     ax.set_title(title)
