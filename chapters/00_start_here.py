@@ -21,9 +21,11 @@
 # 2. simplify it until it is cheap, predictable and small enough for production, then export it and
 #    reimplement it in a few lines that a Go or Java team could port, and prove the copy equal;
 # 3. find out what acting on it does to revenue, with A/B tests in a simulated shop where the truth is known;
-# 4. go beyond A/B tests with bandit algorithms.
+# 4. go beyond A/B tests with bandit algorithms;
+# 5. make experiments faster and safer: less variance, ratio metrics, results you may look at early;
+# 6. let a bandit use the model's score, and judge a new policy from logged data before launching it.
 #
-# The thread through all four: the model with the best offline score is not automatically the one that earns
+# The thread through all six: the model with the best offline score is not automatically the one that earns
 # the most online, and every part of a system must earn the complexity it adds. The framing follows the closing
 # chapter of Müller and Guido's *Introduction to Machine Learning with Python* (O'Reilly, 2016).
 #
@@ -34,8 +36,10 @@
 # | 00 Start here | set up, check the environment, try the exercises | 35 min |
 # | 01 The prototype | baselines, pipelines, grouped cross-validation, leakage, metrics for 15 % positives, a model card | 100 min |
 # | 02 Simplify for production | a measured complexity audit, export, a plain-Python scorer, parity, input contract, drift | 120 min |
-# | 03 A/B testing | a simulated shop, power analysis, hash assignment, analysis, sample-ratio checks, peeking | 120 min |
-# | 04 Bandits | epsilon-greedy, softmax, UCB1, Thompson sampling; regret; bandit against A/B/n | 90 min |
+# | 03 A/B testing | a simulated shop, power analysis, hash assignment, analysis, sample-ratio checks, peeking | 130 min |
+# | 04 Bandits | epsilon-greedy, softmax, UCB1, Thompson sampling; regret; bandit against A/B/n | 110 min |
+# | 05 Faster and safer experiments | CUPED and CUPAC, heavy tails, ratio metrics and the delta method, always-valid inference, novelty and interference | 105 min |
+# | 06 Contextual bandits and off-policy evaluation | bandits that use the model's score, propensity logging, IPS, SNIPS and doubly robust estimates, a launch decision | 105 min |
 #
 # Each chapter runs on its own: none reads files that another one wrote, and a chapter that needs an earlier
 # chapter's model rebuilds it with a function from `helpers`.
@@ -224,8 +228,10 @@ helpers.exercises.ch00.q4.check(answer_0_4)
 #
 # - To run a chapter from scratch, use *Kernel → Restart Kernel and Run All Cells*. Every chapter runs top to
 #   bottom in a fresh kernel.
-# - To throw away your edits to a chapter, restore it from the repository: `git checkout -- chapters/NAME.ipynb`.
-#   On Binder, open the launch link again.
+# - To throw away your edits to a chapter and get it back as published: close its tab, run
+#   `make restore CHAPTER=03` (with the chapter's number) in a terminal in the workbook's folder, and open it
+#   again. On a JupyterHub that gave you the workbook through a link, delete the notebook and click the link
+#   again; on Binder, open the launch link again.
 # - To rebuild the environment from scratch: `make clean-venv lab`.
 #
 # ## Key points

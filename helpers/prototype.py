@@ -80,7 +80,8 @@ def model_card(*, cv_auc: tuple[float, float], n_folds: int, test_auc: tuple[flo
                n_train: int, n_test: int) -> str:
     """Write the prototype's model card as Markdown, from numbers the chapter computed.
 
-    ``cv_auc`` is (mean, standard deviation) over folds; ``test_auc`` is (estimate, low, high) of a 95 % interval.
+    ``cv_auc`` is (mean, standard deviation across folds) of the tuned model, the best of the grid on the same
+    folds and so slightly optimistic; ``test_auc`` is (estimate, low, high) of a 95 % interval.
     """
     mean, spread = cv_auc
     estimate, low, high = test_auc
@@ -101,10 +102,11 @@ def model_card(*, cv_auc: tuple[float, float], n_folds: int, test_auc: tuple[flo
                    f"(maximum F1, out-of-fold)"),
         ("training data", f"{n_train:,} sessions of the UCI Online Shoppers Purchasing Intention data "
                           f"(one retailer, one year), CC BY 4.0"),
-        ("evaluation", f"{n_folds}-fold grouped CV ROC AUC {mean:.3f} ± {spread:.3f}; test set ({n_test:,} "
-                       f"sessions, not used for any choice, only to confirm): ROC AUC {estimate:.3f} "
-                       f"(95 % CI {low:.3f}–{high:.3f}), average precision {test_ap:.3f}, precision "
-                       f"{test_precision:.3f} and recall {test_recall:.3f} at the threshold"),
+        ("evaluation", f"{n_folds}-fold grouped CV ROC AUC {mean:.3f} ± {spread:.3f} (mean ± standard deviation "
+                       f"across folds; the best of a small grid on these folds, so slightly optimistic); "
+                       f"test set ({n_test:,} sessions, not used for any choice, only to confirm): "
+                       f"ROC AUC {estimate:.3f} (95 % CI {low:.3f}–{high:.3f}), average precision "
+                       f"{test_ap:.3f}, precision {test_precision:.3f} and recall {test_recall:.3f} at the threshold"),
         ("intended use", "ranking sessions of this shop by purchase intent, to decide whom to show an offer, "
                          "evaluated later online"),
         ("not for", "other shops or years without re-validation; estimating what an offer *causes* (the data "

@@ -132,3 +132,7 @@ def test_integrity_exercise_accepts_the_class_or_an_instance_and_nothing_else():
     assert exercise.evaluate(data.DataIntegrityError("altered")).status == "correct"
     for wrong in [ValueError, KeyError, "DataIntegrityError", 3]:
         assert exercise.evaluate(wrong).status == "incorrect"
+    for base in [ValueError, Exception]:  # true but too general: the message must not deny that it is raised
+        message = exercise.evaluate(base).message
+        assert "base class" in message and "does not raise" not in message
+    assert "does not raise KeyError" in exercise.evaluate(KeyError).message

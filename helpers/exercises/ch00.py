@@ -145,6 +145,9 @@ def _check_integrity_error(answer: object) -> str:
     if answer is FileNotFoundError or isinstance(answer, FileNotFoundError):
         raise WrongAnswer("FileNotFoundError means that no file exists at the path you loaded. Write the altered "
                           "copy first (write_bytes), then load that same path.")
+    if isinstance(answer, type) and issubclass(data.DataIntegrityError, answer):
+        raise WrongAnswer(f"True, the error is a {answer.__name__}, but {answer.__name__} is a base class of the "
+                          f"class load_sessions raises, which is more specific. Give the exact class: type(error).")
     if isinstance(answer, type) and issubclass(answer, BaseException):
         raise WrongAnswer(f"load_sessions does not raise {answer.__name__} for an altered file. Did your copy "
                           f"really differ from the original? Check that replace() found what it should replace.")
@@ -256,6 +259,7 @@ except Exception as error:
             Mistake("loaded a copy that was never written", lambda right: _load_a_missing_file(),
                     "no file exists at the path"),
             Mistake("the exception's name as text", lambda right: right.__name__, "Give the class itself"),
+            Mistake("a base class of the exception", lambda right: right.__mro__[1], "base class"),
         ],
     )
     return {"q1": q1, "q2": q2, "q3": q3, "q4": q4}
