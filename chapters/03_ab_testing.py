@@ -8,7 +8,7 @@
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | chapters 01–02; confidence intervals and p-values | 100 min reading, 40 min exercises | about 25 s |
+# | chapters 01–02; confidence intervals and p-values | 100 min reading, 40 min exercises | about 20 s of computing (longer on a busy machine) |
 
 # %%
 import helpers
@@ -19,12 +19,12 @@ helpers.setup_notebook()
 SEED = 0                    # seeds every simulated experiment
 FAST = False                # True: fewer simulated repetitions
 N_REPEATS = 2_000           # simulated experiments for coverage, segments and peeking
-N_AA = 1_000                # A/A tests run through assignment, event log and analysis
+N_AA = 500                  # A/A tests run through assignment, event log and analysis
 VISITORS_PER_DAY = 10_000   # the shop's eligible traffic on an average day
 
 # %%
 if FAST:
-    N_REPEATS, N_AA = 400, 200
+    N_REPEATS, N_AA = 400, 250
 
 # %% [markdown]
 # ## What the test set cannot tell
@@ -57,7 +57,15 @@ if FAST:
 #    slightly less. The numbers are in `helpers.simulate.WEEKLY_TRAFFIC` and `WEEKLY_LOG_ODDS`.
 #
 # Because these are *all* the assumptions, the shop can compute the **true** effect of any targeting policy
-# exactly, by averaging over its session population. Every estimate below is compared with that truth.
+# exactly, by averaging over its session population. Every estimate below is compared with a truth, of one of
+# two kinds, and every printed truth says which:
+#
+# - the **weekly truth**: the effect over whole weeks with the weekly rhythm of assumption 6, each weekday
+#   weighted by its traffic. The chapter's main test runs whole weeks, so it estimates this one.
+# - the **no-weekday truth**: the effect in the same shop without the weekly rhythm, every visitor drawn from
+#   all sessions alike. The fast repetitions further down simulate no weekdays, so they estimate this one.
+#
+# The two differ, because the offer's effect differs by weekday; the chapter shows by how much.
 
 # %%
 import numpy as np
@@ -174,7 +182,12 @@ def analyse(log):
 # the event log with the shop's weekly rhythm over one whole week, and `analyse`. The p-values of a sound set-up
 # are then uniformly distributed, and about 5 % fall below 0.05, for conversion and for revenue alike. A bug in
 # assignment, logging or analysis shows up here, before it costs a real decision. Each A/A test gets 500
-# visitors a day, to keep a thousand of them quick.
+# visitors a day, to keep many of them quick.
+#
+# How many A/A tests? Enough that a broken set-up cannot hide in the Monte Carlo error: with N tests, the share
+# below 0.05 has standard error √(0.05 · 0.95 / N), and `N_AA` is chosen so that a band of 3.5 standard errors
+# around 5 % stays clear of 10 %. The cell takes a while, several seconds even on a quiet machine; run in
+# Jupyter, it shows a progress bar.
 
 # %%
 from scipy.stats import kstest
@@ -182,12 +195,13 @@ from scipy.stats import kstest
 AA_PER_DAY = 500
 aa = [analyse(shop.event_log(NO_OFFER, NO_OFFER, n_visitors=7 * AA_PER_DAY, experiment=f"aa-{number}",
                              seed=10_000 * (SEED + 1) + number, visitors_per_day=AA_PER_DAY, weekly=True))
-      for number in range(N_AA)]
+      for number in helpers.progress(range(N_AA), description="A/A tests")]
 aa_p = pd.DataFrame({"conversion": [r["conversion"].p_value for r in aa],
                      "net revenue": [r["revenue"].pvalue for r in aa], "sample ratio": [r["srm"] for r in aa]})
 aa_se = np.sqrt(0.05 * 0.95 / N_AA)
 uniformity = {name: kstest(aa_p[name], "uniform").pvalue for name in aa_p}
-print(f"share of {N_AA} A/A tests with p < 0.05 (Monte Carlo standard error {aa_se:.1%} around 5 %):")
+print(f"share of {N_AA} A/A tests with p < 0.05 (Monte Carlo standard error {aa_se:.2%} around 5 %, so 3.5 "
+      f"standard errors reach {0.05 + 3.5 * aa_se:.1%}):")
 print((aa_p < 0.05).mean().map("{:.1%}".format).to_dict())
 print("Kolmogorov-Smirnov test of uniform p-values, its p-value:",
       {name: round(float(value), 3) for name, value in uniformity.items()})
@@ -197,13 +211,14 @@ ax = helpers.plotting.pvalue_histogram(aa_p["net revenue"], title="A/A tests of 
 # The figure shows the p-values of net revenue spread over 0 to 1. The eye is a poor judge of "evenly", so the
 # Kolmogorov–Smirnov test (`scipy.stats.kstest`) compares each metric's p-values with the uniform distribution:
 # none of its p-values is small. And for every metric the share below 0.05 lies within 3.5 Monte Carlo standard
-# errors of 5 % (with a thousand A/A tests, that band is narrow enough to catch a false-positive rate of 10 %):
+# errors of 5 %, a band narrow enough to catch a false-positive rate of 10 %:
 
 # %%
 helpers.claim(bool(min(uniformity.values()) > 0.001),
               "the Kolmogorov-Smirnov test finds no departure from uniform p-values (p > 0.001) for any metric")
 helpers.claim(bool((np.abs((aa_p < 0.05).mean() - 0.05) < 3.5 * aa_se).all()),
               "every A/A share of p < 0.05 lies within 3.5 Monte Carlo standard errors of 5 %")
+helpers.claim(bool(0.05 + 3.5 * aa_se < 0.10), "the 3.5-standard-error band around 5 % stays below 10 %")
 
 # %% [markdown]
 # **How many visitors?** For the conversion rate, the classic formula for a two-sided two-proportion z-test with
@@ -248,7 +263,7 @@ exact = helpers.abtest.sample_size_per_arm(sizing.loc["purchased", "mean"], RELA
 revenue_factor = sizing.loc["net_revenue", "visitors per arm"] / sizing.loc["purchased", "visitors per arm"]
 print(f"revenue needs {revenue_factor:.1f} times the visitors of conversion; the exact conversion formula "
       f"gives {exact:,}")
-sizing.round(3)
+sizing.rename(index={"purchased": "conversion", "net_revenue": "net revenue (€)"}).round(3)
 
 # %% [markdown]
 # In this shop, at the same relative change, net revenue needs about twice as many visitors as conversion: the
@@ -318,7 +333,8 @@ print(f"{2 * N_PER_ARM:,} visitors: {days_needed} days at {VISITORS_PER_DAY:,} a
 
 # %% [markdown]
 # The static figure shows the conversion sample-size function over a few baselines and lifts; the explorer
-# beside it lets you move the sliders (it needs a running kernel).
+# beside it lets you move the sliders (it needs a running kernel) and rounds the duration up to whole weeks.
+# Both size the conversion rate only: for a revenue OEC, size with its own standard deviation, as above.
 
 # %%
 ax = helpers.plotting.sample_size_curves([0.05, 0.15, 0.30], [0.5, 1, 2, 3, 5])
@@ -364,8 +380,8 @@ summary
 # ## Analysis
 #
 # **Conversion.** The difference in conversion rate with its 95 % interval, and the relative lift, whose
-# interval also accounts for the uncertainty of the control's rate. The truth is the shop's exact effect over
-# the test's weekdays, each weighted by its traffic:
+# interval also accounts for the uncertainty of the control's rate. The test ran whole weeks, so its truth is
+# the weekly truth:
 
 # %%
 conversion = result["conversion"]
@@ -373,9 +389,9 @@ truth_control = shop.truth_over_days(NO_OFFER, days=DAYS)
 truth_treatment = shop.truth_over_days(POLICIES[UNDECIDED], days=DAYS)
 true_lift = truth_treatment.conversion_rate - truth_control.conversion_rate
 print(f"difference {conversion.difference:+.4f}, 95 % CI {conversion.difference_ci[0]:+.4f} to "
-      f"{conversion.difference_ci[1]:+.4f}, p = {conversion.p_value:.1e}   (truth {true_lift:+.4f})")
+      f"{conversion.difference_ci[1]:+.4f}, p = {conversion.p_value:.1e}   (weekly truth {true_lift:+.4f})")
 print(f"relative lift {conversion.relative_lift:+.1%}, 95 % CI {conversion.relative_lift_ci[0]:+.1%} to "
-      f"{conversion.relative_lift_ci[1]:+.1%}   (truth {true_lift / truth_control.conversion_rate:+.1%})")
+      f"{conversion.relative_lift_ci[1]:+.1%}   (weekly truth {true_lift / truth_control.conversion_rate:+.1%})")
 
 # %% [markdown]
 # statsmodels gives the same z statistic and intervals:
@@ -401,9 +417,9 @@ low, high = result["revenue"].confidence_interval()
 estimate = summary.loc["treatment", "revenue"] - summary.loc["control", "revenue"]
 true_revenue = truth_treatment.net_revenue - truth_control.net_revenue
 print(f"net revenue per session: {estimate:+.3f} €, 95 % CI {low:+.3f} to {high:+.3f} €, "
-      f"p = {result['revenue'].pvalue:.1e}   (truth {true_revenue:+.3f} €)")
+      f"p = {result['revenue'].pvalue:.1e}   (weekly truth {true_revenue:+.3f} €)")
 side = "covers" if low <= true_revenue <= high else ("lies above" if low > true_revenue else "lies below")
-print(f"the interval {side} the truth; it {'excludes' if low > 0 or high < 0 else 'includes'} zero")
+print(f"the interval {side} the weekly truth; it {'excludes' if low > 0 or high < 0 else 'includes'} zero")
 
 # %% [markdown]
 # Compare each interval with the truth printed beside it; the last line says whether the revenue interval
@@ -413,7 +429,7 @@ print(f"the interval {side} the truth; it {'excludes' if low > 0 or high < 0 els
 # **winner's curse**. The coverage check further down counts both, over many repetitions.
 #
 # **The effect, day by day.** The same Welch difference, computed for each day of the test separately, against
-# the shop's true effect on that weekday:
+# the shop's true effect on that weekday (day 1 is a Monday; weekends are shaded):
 
 # %%
 daily = log.groupby(["day", "variant"])["net_revenue"].agg(["mean", "var", "size"]).unstack("variant")
@@ -425,7 +441,8 @@ weekday_truth = np.array([shop.truth(POLICIES[UNDECIDED], weekday=d).net_revenue
 ax = helpers.plotting.effect_by_day(day_effect.index, day_effect, day_effect - 1.96 * day_se,
                                     day_effect + 1.96 * day_se, weekday_truth[(day_effect.index - 1) % 7],
                                     title="Effect of the offer by day of the test",
-                                    ylabel="net revenue per session (€)", long_run=true_revenue)
+                                    ylabel="net revenue per session (€)", long_run=true_revenue,
+                                    weekend=day_effect.index[(day_effect.index - 1) % 7 >= 5])
 print("true effect by weekday (€):", pd.Series(weekday_truth, index=helpers.simulate.WEEKDAYS).round(3).to_dict())
 
 # %% [markdown]
@@ -447,9 +464,10 @@ undecided_once, nobody_once = frozen(POLICIES[UNDECIDED]), frozen(NO_OFFER)
 expected_at_stop = np.array([shop.truth_over_days(undecided_once, days=d).net_revenue
                              - shop.truth_over_days(nobody_once, days=d).net_revenue for d in stop_days])
 ax = helpers.plotting.lines(stop_days, {"what a test stopped that day estimates, on average": expected_at_stop},
-                            hlines={"true effect over whole weeks": true_revenue}, xlabel="day the test stops",
+                            hlines={"weekly truth (whole weeks)": true_revenue}, xlabel="day the test stops",
                             ylabel="net revenue per session (€)", title="Stopping mid-week biases the estimate")
-print(f"stopped after the first Friday: {expected_at_stop[4]:+.3f} €, after whole weeks: {true_revenue:+.3f} €")
+print(f"stopped after the first Friday: {expected_at_stop[4]:+.3f} €, after whole weeks (weekly truth): "
+      f"{true_revenue:+.3f} €")
 
 # %% [markdown]
 # A test stopped on a Friday misses the weekend and underestimates the effect, however many visitors it had;
@@ -550,7 +568,7 @@ helpers.claim(bool(((readout.loc["effect per targeted visitor (€)"] > 0)
 # **Do the intervals deserve their 95 %?** One experiment cannot say. Repeat the experiment many times in the
 # simulated shop and count how often each interval covers the true effect. The repetitions use the shop's
 # vectorised simulation, which has no weekly cycle (visitors drawn from all sessions alike), so their truth is
-# the shop's plain truth, a smaller effect than over whole weeks, since the offer earns most at weekends. The
+# the no-weekday truth, a smaller effect than the weekly truth, since the offer earns most at weekends. The
 # simulation returns each arm's visitors, conversions, and sum and sum of squares of revenue; the difference of
 # the revenue means and its Welch standard error follow in a few lines:
 
@@ -565,14 +583,14 @@ def revenue_difference(arms):
 
 reps = shop.simulate(NO_OFFER, POLICIES[UNDECIDED], n_visitors=2 * N_PER_ARM, n_experiments=N_REPEATS,
                      seed=SEED + 2)
-plain = {name: shop.truth(POLICIES[name]) for name in POLICIES}
-plain_lift = plain[UNDECIDED].conversion_rate - plain["no offer"].conversion_rate
-plain_revenue = plain[UNDECIDED].net_revenue - plain["no offer"].net_revenue
+no_weekday = {name: shop.truth(POLICIES[name]) for name in POLICIES}
+no_weekday_lift = no_weekday[UNDECIDED].conversion_rate - no_weekday["no offer"].conversion_rate
+no_weekday_revenue = no_weekday[UNDECIDED].net_revenue - no_weekday["no offer"].net_revenue
 rate_a, rate_b = reps.conversions_a / reps.n_a, reps.conversions_b / reps.n_b
 half = 1.96 * np.sqrt(rate_a * (1 - rate_a) / reps.n_a + rate_b * (1 - rate_b) / reps.n_b)
 diff, se = revenue_difference(reps)
-coverage = pd.Series({"conversion difference": np.mean(np.abs(rate_b - rate_a - plain_lift) <= half),
-                      "revenue difference (Welch)": np.mean(np.abs(diff - plain_revenue) <= 1.96 * se)})
+coverage = pd.Series({"conversion difference": np.mean(np.abs(rate_b - rate_a - no_weekday_lift) <= half),
+                      "revenue difference (Welch)": np.mean(np.abs(diff - no_weekday_revenue) <= 1.96 * se)})
 coverage_se = np.sqrt(0.95 * 0.05 / N_REPEATS)
 print(coverage.map("{:.1%}".format).to_dict(), f"Monte Carlo standard error {coverage_se:.1%}")
 
@@ -583,25 +601,27 @@ print(coverage.map("{:.1%}".format).to_dict(), f"Monte Carlo standard error {cov
 # %%
 helpers.claim(bool((np.abs(coverage - 0.95) < 3.5 * coverage_se).all()),
               "both intervals cover the truth within 3.5 Monte Carlo standard errors of 95 %")
-ax = helpers.plotting.interval_coverage(diff - 1.96 * se, diff + 1.96 * se, plain_revenue,
+ax = helpers.plotting.interval_coverage(diff - 1.96 * se, diff + 1.96 * se, no_weekday_revenue,
                                         title="Revenue difference, repeated experiments", unit="€ per session")
-helpers.claim(bool(plain_revenue < true_revenue), "the plain truth is smaller than the truth over whole weeks")
+print(f"no-weekday truth {no_weekday_revenue:+.3f} €, weekly truth {true_revenue:+.3f} €")
+helpers.claim(bool(no_weekday_revenue < true_revenue), "the no-weekday truth is smaller than the weekly truth")
 
 # %% [markdown]
-# **Power and the winner's curse.** The same repetitions show how often a test of this size detects the plain
-# effect, and what the significant ones estimate on average:
+# **Power and the winner's curse.** The same repetitions show how often a test of this size detects the
+# no-weekday effect, and what the significant ones estimate on average:
 
 # %%
 significant = diff / se > 1.96
-power_plain = significant.mean()
-exaggeration = diff[significant].mean() / plain_revenue
-exaggeration_se = diff[significant].std() / np.sqrt(significant.sum()) / plain_revenue
-power_se_plain = np.sqrt(power_plain * (1 - power_plain) / N_REPEATS)
-print(f"true effect {plain_revenue:+.3f} €: power {power_plain:.1%} (± {power_se_plain:.1%}); the significant "
+power_no_weekday = significant.mean()
+exaggeration = diff[significant].mean() / no_weekday_revenue
+exaggeration_se = diff[significant].std() / np.sqrt(significant.sum()) / no_weekday_revenue
+power_se_no_weekday = np.sqrt(power_no_weekday * (1 - power_no_weekday) / N_REPEATS)
+print(f"no-weekday truth {no_weekday_revenue:+.3f} €: power {power_no_weekday:.1%} (± {power_se_no_weekday:.1%}); "
+      f"the significant "
       f"estimates average {exaggeration:.2f} times the truth (± {exaggeration_se:.2f})")
 
 # %% [markdown]
-# The test was sized for `MDE_REVENUE`, more than the plain effect, so it detects that effect in clearly fewer
+# The test was sized for `MDE_REVENUE`, more than the no-weekday effect, so it detects that effect in fewer
 # than nine repetitions out of ten. And the repetitions that reach significance overstate the effect on
 # average: the ones that happened to overestimate are more likely to cross the bar. Gelman and Carlin (2014)
 # call this a type M (magnitude) error; its size, the exaggeration ratio, grows as power falls. Read a
@@ -609,7 +629,8 @@ print(f"true effect {plain_revenue:+.3f} €: power {power_plain:.1%} (± {power
 # point.
 
 # %%
-helpers.claim(bool(power_plain < 0.9), "a test of this size detects the plain effect in fewer than 90 % of runs")
+helpers.claim(bool(power_no_weekday < 0.9),
+              "a test of this size detects the no-weekday effect in fewer than 90 % of runs")
 helpers.claim(bool(exaggeration > 1 + 3 * exaggeration_se),
               "significant estimates overstate the true effect on average (winner's curse)")
 
@@ -649,7 +670,7 @@ helpers.claim(buggy_result["conversion"].relative_lift > conversion.relative_lif
 #
 # Does the offer work for new and returning visitors alike? Each segment gets its own test of the OEC, and every
 # extra test is another chance of a false positive, so the p-values are corrected with Holm's method
-# (`statsmodels.stats.multitest.multipletests`). Each estimate is compared with the segment's true effect.
+# (`statsmodels.stats.multitest.multipletests`). Each estimate is compared with the segment's weekly truth.
 
 # %%
 from statsmodels.stats.multitest import multipletests
@@ -663,10 +684,12 @@ for segment, part in log.groupby("VisitorType", observed=True):
              - shop.truth_over_days(NO_OFFER, mask, days=DAYS).net_revenue)
     rows.append({"segment": segment, "visitors": len(part), "effect": treated.mean() - control.mean(),
                  "se": np.sqrt(treated.var() / len(treated) + control.var() / len(control)),
-                 "true effect": truth, "p": welch.pvalue})
+                 "weekly truth": truth, "p": welch.pvalue})
 segments = pd.DataFrame(rows).set_index("segment")
 segments["p (Holm)"] = multipletests(segments["p"], method="holm")[1]
-segments.round(3)
+shown = segments.round(3)
+shown[["p", "p (Holm)"]] = segments[["p", "p (Holm)"]].map("{:.1e}".format)  # tiny p-values stay readable
+shown
 
 # %% [markdown]
 # A tempting reading: "the offer works for returning visitors (significant) but not for new ones (not
@@ -682,7 +705,7 @@ interaction_se = np.hypot(new["se"], returning["se"])
 interaction_p = 2 * norm.sf(abs(interaction / interaction_se))
 print(f"new minus returning: {interaction:+.3f} €, 95 % CI {interaction - 1.96 * interaction_se:+.3f} to "
       f"{interaction + 1.96 * interaction_se:+.3f} €, p = {interaction_p:.2f}   "
-      f"(truth {new['true effect'] - returning['true effect']:+.3f} €)")
+      f"(weekly truth {new['weekly truth'] - returning['weekly truth']:+.3f} €)")
 
 # %% [markdown]
 # statsmodels gets the same test from a regression of net revenue on the treatment, the segment and their
@@ -704,7 +727,8 @@ helpers.claim(bool(np.isclose(fit.params["treated:new"], interaction) and np.isc
 
 # %% [markdown]
 # How often does the tempting reading arise, and how often does the interaction test agree with it? Repeat the
-# test many times for each segment, at the sizes of this test (vectorised, without the weekly cycle), and count:
+# test many times for each segment, at the sizes of this test (vectorised, without the weekly cycle, so against
+# the no-weekday truth), and count:
 
 # %%
 segment_truth, segment_reps = {}, {}
@@ -718,12 +742,12 @@ for number, name in enumerate(["New_Visitor", "Returning_Visitor"]):
 significant_new, significant_ret = np.abs(d_new / se_new) > 1.96, np.abs(d_ret / se_ret) > 1.96
 one_not_other = np.mean(significant_new != significant_ret)
 interaction_found = np.mean(np.abs(d_new - d_ret) / np.hypot(se_new, se_ret) > 1.96)
-print({name: f"true effect {value:+.3f} €" for name, value in segment_truth.items()})
+print({name: f"no-weekday truth {value:+.3f} €" for name, value in segment_truth.items()})
 print(f"one segment significant, the other not: {one_not_other:.1%}; interaction test significant: "
       f"{interaction_found:.1%} (Monte Carlo se at most {0.5 / np.sqrt(N_REPEATS):.1%})")
 true_gap = segment_truth["New_Visitor"] - segment_truth["Returning_Visitor"]
 times_needed = ((norm.ppf(0.975) + norm.ppf(0.8)) * np.mean(np.hypot(se_new, se_ret)) / true_gap) ** 2
-print(f"to detect the true gap of {true_gap:+.3f} € with 80 % power: {times_needed:.0f} times the visitors")
+print(f"to detect the no-weekday gap of {true_gap:+.3f} € with 80 % power: {times_needed:.0f} times the visitors")
 
 # %% [markdown]
 # In many repetitions one segment is significant and the other is not, and the segment that more often "fails"
@@ -748,22 +772,23 @@ helpers.claim(bool(interaction_found < 0.15 and times_needed > 10),
 # ## The surprise: the best predictor is not the best policy
 #
 # The prototype is best at finding likely buyers. So why not offer the discount to them? Ask the shop for the
-# plain truth of every policy, and run one A/B test of the test's size for each treatment against no offer. The
-# runs use the vectorised simulation, like the repetitions above: no weekly cycle, so each compares with the
-# plain truth (for the undecided policy, the smaller effect whose power was measured above):
+# no-weekday truth of every policy, and run one A/B test of the test's size for each treatment against no offer.
+# The runs use the vectorised simulation, like the repetitions above: no weekly cycle, so each compares with the
+# no-weekday truth (for the undecided policy, the smaller effect whose power was measured above):
 
 # %%
 rows = {}
 for number, name in enumerate(list(POLICIES)[1:]):
     one = shop.simulate(NO_OFFER, POLICIES[name], n_visitors=2 * N_PER_ARM, n_experiments=1,
                         seed=SEED + 10 + number)
-    (estimate,), (se_one,) = revenue_difference(one)
-    rows[name] = {"offered": plain[name].offered_share,
-                  "true conversion lift": plain[name].conversion_rate - plain["no offer"].conversion_rate,
-                  "true revenue effect": plain[name].net_revenue - plain["no offer"].net_revenue,
-                  "estimate": estimate, "low": estimate - 1.96 * se_one, "high": estimate + 1.96 * se_one}
+    (one_estimate,), (se_one,) = revenue_difference(one)
+    rows[name] = {"offered": no_weekday[name].offered_share,
+                  "true conversion lift": no_weekday[name].conversion_rate - no_weekday["no offer"].conversion_rate,
+                  "true revenue effect": no_weekday[name].net_revenue - no_weekday["no offer"].net_revenue,
+                  "estimate": one_estimate, "low": one_estimate - 1.96 * se_one, "high": one_estimate + 1.96 * se_one}
 policies = pd.DataFrame(rows).T
 policies["significant"] = (policies["low"] > 0) | (policies["high"] < 0)
+print("true conversion lift and true revenue effect: no-weekday truths")
 policies.round(3)
 
 # %%
@@ -777,9 +802,29 @@ helpers.claim(bool(policies.loc["likely buyers (score >= 0.5)", "true revenue ef
 
 # %% [markdown]
 # Check the undecided row's last column. With the power measured above, one run in a few misses significance at
-# the plain truth; if this one did, that is no evidence against the policy, only a test too small for the
+# the no-weekday truth; if this one did, that is no evidence against the policy, only a test too small for the
 # effect. The truths, which only the simulated shop knows, settle the ordering.
 #
+# Compare that row directly with the main test of the same policy, with as many visitors: one can be
+# significant while the other is not. They are two random samples with intervals of about the same width, and they estimate different
+# truths: the main test ran whole weeks, whose weekly truth is larger. The main test's triggered
+# analysis estimated its effect with a smaller standard error than either:
+
+# %%
+main_low, main_high = result["revenue"].confidence_interval()
+undecided_run = policies.loc[UNDECIDED]
+print(f"main test, all visitors:       {estimate:+.3f} €, 95 % CI {main_low:+.3f} to {main_high:+.3f} € "
+      f"(weekly truth {true_revenue:+.3f} €)")
+print(f"main test, triggered, diluted: {readout.loc['diluted to all visitors (€)', 'undecided test']:+.3f} € "
+      f"± {readout.loc['diluted se (€)', 'undecided test']:.3f} € (se)")
+print(f"this run, all visitors:        {undecided_run['estimate']:+.3f} €, 95 % CI {undecided_run['low']:+.3f} "
+      f"to {undecided_run['high']:+.3f} € (no-weekday truth {undecided_run['true revenue effect']:+.3f} €)")
+widths = np.array([main_high - main_low, undecided_run["high"] - undecided_run["low"]])
+helpers.claim(bool(abs(widths[1] / widths[0] - 1) < 0.2), "the two runs' intervals have about the same width")
+helpers.claim(bool(readout.loc["diluted se (€)", "undecided test"] < widths[1] / (2 * 1.96)),
+              "the main test's triggered estimate has a smaller standard error than this run's")
+
+# %% [markdown]
 # Offering the discount to the likely buyers raises conversion, yet it **loses** money. Why? Take one visitor
 # who buys with probability p₀ without the offer and p₁ with it, and an order value V. Without the offer the
 # shop expects p₀ · V · m (m the margin); with it, p₁ · V · (m − d) (d the discount). The offer pays only when
@@ -831,8 +876,8 @@ with_offer = shop.purchase_probability(np.ones(len(true_p), bool))
 oracles = {UNDECIDED: POLICIES[UNDECIDED],
            "undecided by the true probability": lambda features: (true_p >= 0.1) & (true_p < 0.5),
            "offer exactly where it pays": lambda features: with_offer * (margin - discount) > true_p * margin}
-oracle_effect = pd.Series({name: shop.truth(policy).net_revenue - plain["no offer"].net_revenue
-                           for name, policy in oracles.items()}, name="true revenue effect (€)")
+oracle_effect = pd.Series({name: shop.truth(policy).net_revenue - no_weekday["no offer"].net_revenue
+                           for name, policy in oracles.items()}, name="no-weekday true revenue effect (€)")
 oracle_effect.round(3)
 
 # %%
@@ -944,27 +989,31 @@ for name, bounds in bounds_5.items():
 # %% [markdown]
 # Each design runs twice: with the real effect, recording when it stopped, whether it detected the effect and
 # its estimate then, and without any effect, recording when it stopped. The **expected sample size** is the
-# mean number of visitors used, here as a share of the single analysis's; the **bias** is the mean estimate
-# minus the true difference.
+# mean number of visitors used, here as a share of the single analysis's ("visitors / fixed design"); the
+# **bias** is the mean estimate minus the true difference.
 
 # %%
 N_RUNS = 10 * N_REPEATS  # cheap: only counts are simulated, and the bias is small
-rows, runs = {}, {}
+rows, errors, runs = {}, {}, {}
 for name, (bounds, n_max) in designs_5.items():
     runs[name] = helpers.abtest.sequential_runs(5, n_max, 0.15, 0.17, N_RUNS, SEED, bounds=bounds)
     null = helpers.abtest.sequential_runs(5, n_max, 0.15, 0.15, N_RUNS, SEED + 1, bounds=bounds)
+    early = runs[name].stop_look < 5
     rows[name] = {"maximum per arm": n_max, "power": runs[name].rejected.mean(),
-                  "visitors with the effect": runs[name].n_per_arm.mean() / n_conv,
-                  "visitors without effect": null.n_per_arm.mean() / n_conv,
-                  "± se (without)": null.n_per_arm.std() / np.sqrt(N_RUNS) / n_conv,
+                  "visitors / fixed (effect)": runs[name].n_per_arm.mean() / n_conv,
+                  "visitors / fixed (no effect)": null.n_per_arm.mean() / n_conv,
                   "bias": runs[name].estimate.mean() - 0.02,
-                  "bias ± se": runs[name].estimate.std() / np.sqrt(N_RUNS),
-                  "estimate when stopped early": runs[name].estimate[runs[name].stop_look < 5].mean()
-                  if (runs[name].stop_look < 5).any() else np.nan}
-sequential = pd.DataFrame(rows).T
+                  "estimate if stopped early": runs[name].estimate[early].mean() if early.any() else np.nan}
+    errors[name] = {"visitors / fixed (no effect)": null.n_per_arm.std() / np.sqrt(N_RUNS) / n_conv,
+                    "bias": runs[name].estimate.std() / np.sqrt(N_RUNS)}
+sequential, errors = pd.DataFrame(rows).T.astype({"maximum per arm": int}), pd.DataFrame(errors).T
 power_se = np.sqrt(0.8 * 0.2 / N_RUNS)
-print(f"Monte Carlo standard error of a power: {power_se:.4f}")
-sequential.round(4)
+print(f"Monte Carlo standard errors: power {power_se:.4f}, bias at most {errors['bias'].max():.4f}, visitors / "
+      f"fixed (no effect) at most {errors['visitors / fixed (no effect)'].max():.4f}")
+sequential.set_axis(pd.MultiIndex.from_tuples(
+    [("", "max per arm"), ("", "power"), ("visitors / fixed design", "with effect"),
+     ("visitors / fixed design", "no effect"), ("estimate", "bias"), ("estimate", "if stopped early")]),
+    axis=1).round(4)
 
 # %% [markdown]
 # O'Brien-Fleming's design and one analysis at the end saw the same data at the same maximum, so their power
@@ -984,9 +1033,9 @@ print(f"O'Brien-Fleming's power loss at the same maximum: {obf_loss.mean():.4f} 
 #   at the end. O'Brien-Fleming's loses about a point: small, because its early bars are so high, but many
 #   times its standard error in the paired comparison. Raised by the inflation factor, both regain the single
 #   analysis's power.
-# - **Visitors with the effect.** At equal power, both sequential designs use fewer visitors on average than
+# - **Visitors, with the effect.** At equal power, both sequential designs use fewer visitors on average than
 #   the single analysis, when the effect is real.
-# - **Visitors without effect.** With no effect, a design without a *futility* boundary (a bar for stopping
+# - **Visitors, no effect.** With no effect, a design without a *futility* boundary (a bar for stopping
 #   because the effect looks absent) almost always runs to its maximum: at the same maximum it saves next to
 #   nothing, and raised to equal power it uses *more* visitors than one analysis at the end. Designs that also
 #   stop for futility exist (Jennison and Turnbull, 2000); they need a still larger maximum for the same power.
@@ -1005,15 +1054,17 @@ helpers.claim(bool(0.003 < obf_loss.mean() < 0.03 and obf_loss.mean() > 3 * obf_
               "O'Brien-Fleming loses about a point of power, many times its paired standard error")
 helpers.claim(bool((np.abs(raised["power"] - fixed["power"]) < 4 * np.sqrt(2) * power_se).all()),
               "raised by the inflation factor, both designs have the single analysis's power")
-helpers.claim(bool((raised["visitors with the effect"] < 0.9).all()),
+helpers.claim(bool((raised["visitors / fixed (effect)"] < 0.9).all()),
               "at equal power, both designs use under 90 % of the single analysis's visitors with the effect")
-helpers.claim(bool((same["visitors without effect"] > 0.95).all()
-                   and (raised["visitors without effect"] > 1 + 3 * raised["± se (without)"]).all()),
+helpers.claim(bool((same["visitors / fixed (no effect)"] > 0.95).all()
+                   and (raised["visitors / fixed (no effect)"]
+                        > 1 + 3 * errors.loc[raised.index, "visitors / fixed (no effect)"]).all()),
               "without an effect, same-maximum designs save under 5 % and raised designs use more visitors")
-helpers.claim(bool((sequential.iloc[1:]["bias"] > 3 * sequential.iloc[1:]["bias ± se"]).all()),
+helpers.claim(bool((sequential.iloc[1:]["bias"] > 3 * errors.iloc[1:]["bias"]).all()),
               "all sequential designs overestimate the effect on average")
-helpers.claim(bool(abs(fixed["bias"]) < 4 * fixed["bias ± se"]), "one analysis at the end is unbiased")
-helpers.claim(bool((sequential.iloc[1:]["estimate when stopped early"] > 0.02 * 1.2).all()),
+helpers.claim(bool(abs(fixed["bias"]) < 4 * errors.loc["one analysis at the end", "bias"]),
+              "one analysis at the end is unbiased")
+helpers.claim(bool((sequential.iloc[1:]["estimate if stopped early"] > 0.02 * 1.2).all()),
               "tests that stop early overshoot the true difference by more than 20 % on average")
 
 # %% [markdown]

@@ -77,10 +77,12 @@ def share_bars(shares: Mapping[str, float], counts: Mapping[str, int], *, title:
     return ax
 
 
-def log_histograms(frame, columns: list[str], *, title: str, unit: str = "") -> Axes:
+def log_histograms(frame, columns: list[str], *, title: str, unit: str | Mapping[str, str] = "") -> Axes:
     """One panel per column: a histogram of log10(1 + value), with the share of zeros in the panel's title.
 
     Use it for skewed, non-negative columns (durations, page values), where a linear histogram is one bar.
+    ``unit`` names the values in the x-axis label: one text for every panel, or a mapping from column to text
+    (columns it does not name read "value").
     """
     import numpy as np
 
@@ -96,7 +98,10 @@ def log_histograms(frame, columns: list[str], *, title: str, unit: str = "") -> 
             raise ValueError(f"column {name!r} has negative values; log10(1 + x) needs x >= 0")
         ax.hist(np.log10(1 + values), bins=40, color=PALETTE[0])
         ax.set_title(f"{name}\n({(values == 0).mean():.0%} are zero)", fontsize=10)
-        ax.set_xlabel(f"log10(1 + value{', ' + unit if unit else ''})")
+        if isinstance(unit, Mapping):
+            ax.set_xlabel(f"log10(1 + {unit.get(name, 'value')})")
+        else:
+            ax.set_xlabel(f"log10(1 + value{', ' + unit if unit else ''})")
     axes[0][0].set_ylabel("sessions")
     fig.suptitle(title)
     fig.tight_layout()

@@ -305,3 +305,27 @@ def test_sequential_power_helpers_reject_bad_arguments():
         abtest.inflation_factor([2.0], power=1.0)
     with pytest.raises(ValueError, match="cannot be a design for that power"):
         abtest.inflation_factor([0.1] * 5, power=0.5)
+
+
+def test_chapter_figures_shade_weekends_and_count_looks_in_whole_numbers():
+    """The day-by-day figure shades exactly the weekend days given; the peeking figure has integer ticks only."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers import plotting
+
+    days = np.arange(1, 15)
+    estimate = np.zeros(14)
+    ax = plotting.effect_by_day(days, estimate, estimate - 1, estimate + 1, estimate, title="t", ylabel="y",
+                                weekend=[6, 7, 13, 14])
+    spans = sorted((patch.get_x(), patch.get_x() + patch.get_width()) for patch in ax.patches)
+    assert spans == [(5.5, 6.5), (6.5, 7.5), (12.5, 13.5), (13.5, 14.5)]
+    assert [text.get_text() for text in ax.get_legend().get_texts()].count("weekend") == 1
+    assert not plotting.effect_by_day(days, estimate, estimate - 1, estimate + 1, estimate, title="t",
+                                      ylabel="y").patches  # no shading unless asked
+    ax = plotting.peeking_curve([1, 2, 3, 5, 10, 20], {"naive": ([0.05] * 6, [0.01] * 6)}, title="t")
+    ticks = [tick for tick in ax.get_xticks() if ax.get_xlim()[0] <= tick <= ax.get_xlim()[1]]
+    assert ticks and all(float(tick).is_integer() for tick in ticks)
+    plt.close("all")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
-from helpers import data, simulate, widgets
+from helpers import abtest, data, simulate, widgets
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +86,24 @@ def test_bad_policies_and_arguments_are_refused(shop):
 
 
 def test_widget_texts_wrap_the_tested_functions():
-    text = widgets.describe_sample_size(0.15, 2.0, 0.8, 0.05, 6_000)
-    assert text.startswith("5,274 visitors per arm") and "2 day(s)" in text
+    text = widgets.describe_sample_size(15.0, 2.0, 0.8, 0.05, 6_000)
+    right = abtest.sample_size_per_arm(0.15, 0.02)  # 5,274 per arm, 10,548 in all: 2 days, so 1 whole week
+    assert f"{right:,} visitors per arm" in text and "15.0 % -> 17.0 %" in text
+    assert "2 day(s)" in text and "run 1 whole week(s)" in text and "conversion only" in text
+    # 7 days exactly is one week; one visitor a day more than the traffic needs still rounds up to whole weeks
+    per_day = math.ceil(2 * right / 7)
+    assert "run 1 whole week(s)" in widgets.describe_sample_size(15.0, 2.0, 0.8, 0.05, per_day)
+    assert "run 2 whole week(s)" in widgets.describe_sample_size(15.0, 2.0, 0.8, 0.05, per_day - 1)
+    strict = abtest.sample_size_per_arm(0.15, 0.01, alpha=0.01, power=0.9)  # non-default power and alpha
+    weeks = math.ceil(math.ceil(2 * strict / 6_000) / 7)
+    assert f"{strict:,} visitors per arm" in widgets.describe_sample_size(15.0, 1.0, 0.9, 0.01, 6_000)
+    assert f"run {weeks} whole week(s)" in widgets.describe_sample_size(15.0, 1.0, 0.9, 0.01, 6_000)
+    with pytest.raises(ValueError, match="baseline_percent must lie strictly between 0 and 100"):
+        widgets.describe_sample_size(100.0, 1.0, 0.8, 0.05, 6_000)
+    with pytest.raises(ValueError, match="lift_points must be positive"):
+        widgets.describe_sample_size(99.5, 1.0, 0.8, 0.05, 6_000)
+    with pytest.raises(ValueError, match="visitors_per_day must be a positive integer"):
+        widgets.describe_sample_size(15.0, 1.0, 0.8, 0.05, 0)
     assert "% of A/A tests declared significant" in widgets.describe_peeking(3, "Pocock")
     assert isinstance(widgets.power_explorer(), widgets.Explorer)
     assert isinstance(widgets.peeking_explorer(), widgets.Explorer)

@@ -12,6 +12,21 @@ _COUNTS = [50_600, 49_400]
 _P_VALUES = [0.004, 0.011, 0.02, 0.04, 0.3]
 
 
+def _chi_square_statistic(counts: list[float]) -> float:
+    """The sample-ratio chi-square statistic of a 50/50 split: sum((observed - expected)^2 / expected)."""
+    expected = sum(counts) / len(counts)
+    return sum((count - expected) ** 2 / expected for count in counts)
+
+
+def _p_of_shares(counts: list[int]) -> float:
+    """The mistaken sample-ratio p-value computed from the arms' shares in percent instead of their counts."""
+    from scipy.stats import chisquare
+
+    total = sum(counts)
+    shares = [100 * count / total for count in counts]
+    return float(chisquare(shares, [100 / len(counts)] * len(counts)).pvalue)
+
+
 def _check_sample_size(answer: object) -> str:
     value = as_number(answer, "a number of visitors per arm")
     right = abtest.sample_size_per_arm(_P1, _P2 - _P1)
@@ -26,6 +41,9 @@ def _check_sample_size(answer: object) -> str:
                           "z = 1.96.")
     if abs(value - abtest.sample_size_per_arm(_P1, 0.01, relative=True)) <= 1:
         raise WrongAnswer("You treated the lift as relative (1 % of 15 %). The lift is absolute: 15 % to 16 %.")
+    if abs(value - abtest.sample_size_per_arm(_P1, _P2)) <= 1:
+        raise WrongAnswer("You passed the new rate, 0.16, as the lift: that sizes a rise from 15 % to 31 %. The "
+                          "second argument is the difference, 0.16 - 0.15 = 0.01.")
     raise WrongAnswer("Not the visitors per arm. p1 = 0.15, p2 = 0.16, alpha 0.05 two-sided, power 0.8.")
 
 
@@ -37,6 +55,13 @@ def _check_srm(answer: object) -> str:
                 f"arm) is far too large to be chance. Stop and look for the bug before analysing anything.")
     if math.isclose(value, 1 - right, abs_tol=1e-6):
         raise WrongAnswer("That is 1 minus the p-value.")
+    if math.isclose(value, _chi_square_statistic(_COUNTS), rel_tol=0.01):
+        raise WrongAnswer("That is the chi-square statistic; the question asks for its p-value: the chance of a "
+                          "statistic at least this large under the planned split, from the chi-square "
+                          "distribution with one degree of freedom (scipy.stats.chi2.sf).")
+    if math.isclose(value, _p_of_shares(_COUNTS), rel_tol=0.01):
+        raise WrongAnswer("That is the test of the shares (50.6 % and 49.4 %) instead of the counts: the test needs "
+                          "the numbers of visitors, [50600, 49400], because its evidence grows with them.")
     if value > 0.01:
         raise WrongAnswer("Far too large. Expected counts are 50,000 each; the chi-square statistic is "
                           "sum((observed - expected)^2 / expected) with one degree of freedom.")
@@ -91,6 +116,7 @@ answer_3_1 = helpers.abtest.sample_size_per_arm(0.15, 0.01)
         Mistake("both arms", lambda right: 2 * right, "total for both arms"),
         Mistake("one-sided", lambda right: abtest.sample_size_per_arm(_P1, 0.01, alpha=0.10), "one-sided"),
         Mistake("relative lift", lambda right: abtest.sample_size_per_arm(_P1, 0.01, relative=True), "relative"),
+        Mistake("p2 as the lift", lambda right: abtest.sample_size_per_arm(_P1, _P2), "new rate, 0.16, as the lift"),
     ],
 )
 
@@ -105,7 +131,8 @@ answer_3_2 = helpers.abtest.srm_pvalue([50_600, 49_400], [0.5, 0.5])
 """,
     mistakes=[
         Mistake("one minus p", lambda right: 1 - right, "1 minus the p-value"),
-        Mistake("far too large", lambda right: 0.2, "Far too large"),
+        Mistake("chi-square statistic", lambda right: _chi_square_statistic(_COUNTS), "chi-square statistic"),
+        Mistake("shares, not counts", lambda right: _p_of_shares(_COUNTS), "shares"),
     ],
 )
 
