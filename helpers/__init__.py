@@ -9,6 +9,10 @@ Plumbing lives here, tested, so that the chapters can keep to what they teach:
 - :mod:`helpers.simulate` is chapter 03's simulated shop, :mod:`helpers.abtest` its experiment tools and
   :mod:`helpers.widgets` the interactive explorers;
 - :mod:`helpers.bandits` holds chapter 04's bandit policies and their vectorised simulation engine;
+- :mod:`helpers.contextual` holds chapter 06's contextual bandits and their engine, which logs propensities;
+  :mod:`helpers.ope` estimates a policy's value from such a log (off-policy evaluation);
+- :mod:`helpers.experiments` holds chapter 05's simulations (visitors with several sessions, novelty,
+  interference, varying traffic, continuous monitoring);
 - :mod:`helpers.plotting` holds the figure style and the chapters' plotting functions;
 - :mod:`helpers.exercises` gives every exercise ``check()``, ``hint()`` and ``solution()``;
 - :func:`claim` checks a chapter's claim in one line (silent when it holds);
@@ -20,10 +24,26 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from helpers import abtest, bandits, data, exercises, plotting, production, prototype, scorer, simulate, widgets
+from helpers import (
+    abtest,
+    bandits,
+    contextual,
+    data,
+    exercises,
+    experiments,
+    ope,
+    plotting,
+    production,
+    prototype,
+    scorer,
+    simulate,
+    widgets,
+)
 from helpers.claims import ClaimBroken, claim
 from helpers.env import check_env
 from helpers.notebook import progress, setup_notebook
 
-__all__ = ["ClaimBroken", "__version__", "abtest", "bandits", "check_env", "claim", "data", "exercises", "plotting", "production",
-           "progress", "prototype", "scorer", "setup_notebook", "simulate", "widgets"]
+__all__ = ["ClaimBroken", "__version__", "abtest", "bandits", "check_env", "claim", "data", "exercises",
+           "experiments", "plotting", "production",
+           "progress", "prototype", "scorer", "setup_notebook", "simulate", "widgets",
+           "contextual", "ope"]

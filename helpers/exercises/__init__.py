@@ -14,11 +14,11 @@ run the reference solution (it must pass) and each typical mistake (it must fail
 
 from __future__ import annotations
 
-from helpers.exercises import ch00, ch01, ch02, ch03, ch04
+from helpers.exercises import ch00, ch01, ch02, ch03, ch04, ch05, ch06
 from helpers.exercises.core import Exercise, Feedback, Mistake, WrongAnswer, as_number
 
 __all__ = ["Exercise", "Feedback", "Mistake", "WrongAnswer", "as_number", "ch00", "ch01", "ch02", "ch03", "ch04",
-           "CHAPTERS"]
+           "ch05", "ch06", "CHAPTERS"]
 
 #: The exercise modules by chapter number, for tests and tools.
-CHAPTERS = {"00": ch00, "01": ch01, "02": ch02, "03": ch03, "04": ch04}
+CHAPTERS = {"00": ch00, "01": ch01, "02": ch02, "03": ch03, "04": ch04, "05": ch05, "06": ch06}
