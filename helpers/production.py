@@ -600,3 +600,53 @@ def run_go_scorer(spec_text: str, requests: list[dict[str, Any]], *, go: str | N
         seconds.append(int(elapsed) / 1e9)
     peak_kb = int(lines[-1].split()[1])
     return GoRun(np.array(probabilities), errors, np.array(seconds), peak_kb / 1024 if peak_kb else float("nan"))
+
+
+def threshold_requests(spec: Mapping[str, Any], base: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Requests that sit exactly on each split threshold of a spec, and one float64 step either side of it.
+
+    A split sends a value equal to its threshold left (``value <= threshold``); a port that writes ``<``, or
+    that rounds inputs to float32, sends it elsewhere. These requests put every split to that test. For a
+    category (the month), only a threshold that equals a category's index can be met exactly; that category
+    is used.
+
+    Parameters
+    ----------
+    spec : mapping
+        A loaded spec (:func:`helpers.scorer.load_spec`).
+    base : mapping
+        A valid request; each returned request changes one field of it.
+
+    Returns
+    -------
+    list of dict
+        One request per (field, threshold, position), positions at, just below and just above the threshold;
+        distinct (field, threshold) pairs only, in the order of the fields.
+
+    Raises
+    ------
+    TypeError
+        When ``spec`` is not a spec or ``base`` is not a dict.
+    ValueError
+        When ``base`` lacks one of the spec's fields.
+    """
+    if not isinstance(spec, Mapping) or "features" not in spec or "model" not in spec:
+        raise TypeError("spec must be a loaded spec (helpers.scorer.load_spec)")
+    if not isinstance(base, Mapping):
+        raise TypeError(f"base must be a dict request, got {type(base).__name__}")
+    features = spec["features"]
+    missing = [feature["name"] for feature in features if feature["name"] not in base]
+    if missing:
+        raise ValueError(f"base must hold every field of the spec; missing: {missing}")
+    splits = sorted({(node["feature"], node["threshold"]) for tree in spec["model"]["trees"]
+                     for node in tree if "leaf" not in node})
+    requests = []
+    for index, threshold in splits:
+        feature = features[index]
+        if feature["type"] == "category":
+            if float(threshold).is_integer() and 0 <= threshold < len(feature["categories"]):
+                requests.append({**base, feature["name"]: feature["categories"][int(threshold)]})
+            continue
+        for value in (np.nextafter(threshold, -np.inf), threshold, np.nextafter(threshold, np.inf)):
+            requests.append({**base, feature["name"]: float(value)})
+    return requests

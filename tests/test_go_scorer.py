@@ -94,3 +94,27 @@ def test_run_go_scorer_refuses_bad_arguments(monkeypatch):
         production.run_go_scorer("{}", [], go="go")
     with pytest.raises(TypeError, match="spec_text must be"):
         production.run_go_scorer({"format": 1}, [{}], go="go")
+
+
+@pytest.mark.skipif(GO is None, reason="Go is not installed (Debian: apt-get install golang-go)")
+def test_go_scorer_sends_values_on_a_threshold_left_like_python(split):
+    model = production.build_production_model(split.X_train, split.y_train)
+    text = production.spec_to_json(production.export_spec(model, threshold=0.3, training_sha256="x",
+                                                          training_rows=1, metrics={}))
+    loaded = scorer.load_spec(text)
+    base = {"Month": "Nov", "Administrative": 2, "Informational": 0, "ProductRelated": 31, "BounceRates": 0.01,
+            "ExitRates": 0.03, "PageValues": 12.5}
+    requests = production.threshold_requests(loaded, base)
+    run = production.run_go_scorer(text, requests)
+    python = []
+    for request in requests:  # counts halfway between whole numbers break the contract, in both languages
+        try:
+            python.append(scorer.score_checked(loaded, request))
+        except scorer.InvalidRequest:
+            python.append(float("nan"))
+    python = np.array(python)
+    assert np.array_equal(np.isnan(run.probabilities), np.isnan(python))
+    valid = ~np.isnan(python)
+    april = [i for i, r in enumerate(requests) if r["Month"] == "Apr"]
+    assert valid.sum() > len(requests) / 3 and april and valid[april].all()
+    assert np.abs(run.probabilities[valid] - python[valid]).max() <= 1e-12

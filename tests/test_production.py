@@ -349,3 +349,39 @@ def test_bootstrap_auc_difference_refuses_bad_input(args, words):
         production.bootstrap_auc_difference(*args, n_resamples=2, seed=0)
     with pytest.raises(ValueError, match="n_resamples and chunk must be >= 1"):
         production.bootstrap_auc_difference([0, 1], [0.1, 0.2], [0.2, 0.1], n_resamples=0, seed=0)
+
+
+def test_values_on_every_split_threshold_score_like_scikit_learn(model, spec, split):
+    base = as_requests(split.X_test.head(1))[0]
+    requests = production.threshold_requests(spec, base)
+    splits = {(n["feature"], n["threshold"]) for tree in spec["model"]["trees"] for n in tree if "leaf" not in n}
+    numeric = sorted(s for s in splits if spec["features"][s[0]]["type"] != "category")
+    months = [r for r in requests if r["Month"] != base["Month"]]
+    assert [r["Month"] for r in months] == ["Apr"]  # April's index, 3, is halfway between March (2) and May (4)
+    triples = [r for r in requests if r["Month"] == base["Month"]]
+    assert len(triples) == 3 * len(numeric)
+    expected = model.predict_proba(pd.DataFrame(requests))[:, 1]
+    plain = np.array([scorer.score(spec, request) for request in requests])
+    assert np.abs(plain - expected).max() <= 1e-12
+    # a value exactly on a threshold goes left: scored like the value one step below, unlike the one above
+    below, at, above = (np.array([scorer.score(spec, r) for r in triples[k::3]]) for k in range(3))
+    values = [r[spec["features"][i]["name"]] for r, (i, t) in zip(triples[1::3], numeric, strict=True)]
+    assert values == [t for _, t in numeric]
+    assert np.array_equal(at, below) and np.any(at != above)
+
+
+def test_april_takes_march_path_exactly_on_the_tie(model, spec, split):
+    base = as_requests(split.X_test.head(1))[0]
+    scores = {m: scorer.score(spec, {**base, "Month": m}) for m in ("Mar", "Apr", "May")}
+    assert scores["Apr"] == scores["Mar"]
+    assert scores["Apr"] == model.predict_proba(pd.DataFrame([{**base, "Month": "Apr"}]))[0, 1]
+
+
+@pytest.mark.parametrize(("spec_arg", "base", "error", "words"), [
+    ({"features": []}, {}, TypeError, "spec must be a loaded spec"),
+    (None, [], TypeError, "base must be a dict"),
+    (None, {"Month": "Jan"}, ValueError, "missing"),
+])
+def test_threshold_requests_refuses_bad_arguments(spec, spec_arg, base, error, words):
+    with pytest.raises(error, match=words):
+        production.threshold_requests(spec if spec_arg is None else spec_arg, base)
