@@ -7,7 +7,7 @@
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | Python and pandas basics; a first scikit-learn model | 15 min reading, 20 min exercises | about 5 s |
+# | Python and pandas basics; a first scikit-learn model | 15 min reading, 20 min exercises | about 5 s; up to 15 s on a busy machine |
 
 # %% [markdown]
 # ## What this workbook is about
@@ -82,8 +82,10 @@ FAST = False  # True runs the slow parts of a chapter with fewer repetitions
 # ## Is your environment the right one?
 #
 # The committed outputs of the chapters were produced with the exact package versions in `requirements.txt`.
-# `helpers.check_env()` compares what your kernel has with those pins and says where it runs. If it warns,
-# your numbers may differ slightly from the ones printed in the chapters; the README says how to fix it.
+# `helpers.check_env()` compares what your kernel has with those pins and says where it runs. It lists the
+# packages that decide the chapters' numbers, and any other package that differs from its pin
+# (`helpers.check_env(show_all=True)` lists them all). If it warns, your numbers may differ slightly from the ones
+# printed in the chapters; the README says how to fix it.
 
 # %%
 report = helpers.check_env()
@@ -210,12 +212,17 @@ helpers.exercises.ch00.q3.check(answer_0_3)
 # %% [markdown]
 # ### Exercise 0.4
 #
-# Break the data on purpose, in a copy. Write a copy of the data file to a temporary folder with one letter
-# changed (for example one `Returning_Visitor` spelled `Returning_visitor`), then load the copy with
-# `helpers.data.load_sessions(path)`. Which exception stops you? Give the exception's class, as in
+# Break the data on purpose, in a copy. The workbook's data file is `helpers.data.SESSIONS_FILE`. Read its
+# bytes, change one letter (for example one `Returning_Visitor` spelled `Returning_visitor`), write the result
+# to the file `altered` that the cell below names in a new temporary folder, then load that copy with
+# `helpers.data.load_sessions(altered)`. Which exception stops you? Give the exception's class, as in
 # `answer_0_4 = type(error)`. The original file is never touched.
 
 # %%
+import tempfile
+from pathlib import Path
+
+altered = Path(tempfile.mkdtemp()) / "sessions.csv"  # write your altered copy here
 answer_0_4 = ...  # the class of the exception that load_sessions raises
 helpers.exercises.ch00.q4.check(answer_0_4)
 

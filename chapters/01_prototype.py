@@ -7,7 +7,7 @@
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | chapter 00; scikit-learn estimators, `fit` and `predict` | 60 min reading, 40 min exercises | about 25 s |
+# | chapter 00; scikit-learn estimators, `fit` and `predict` | 60 min reading, 40 min exercises | about 25 s; up to a minute on a busy machine |
 
 # %%
 import helpers
@@ -89,7 +89,8 @@ helpers.claim(len(zero_value_buyers) / len(buyers) > 0.15 and zero_value_buyers[
 # may come too late. A page-value table computed from *earlier* traffic is a fair input at decision time; a
 # value that includes the session's own revenue, or pages the visitor has not reached yet, is not. We keep
 # `PageValues`, as the analytics team and the published studies did, so that our numbers can be compared with
-# theirs. But read every score in this chapter, the test ROC AUC included, as an **upper bound**: a model that
+# theirs. But read every score in this chapter, the test ROC AUC included, as an **upper bound** (the ROC AUC,
+# defined with the cross-validation below, measures how well a score ranks buyers above non-buyers): a model that
 # scores a session at its end, with page values that cannot include that session's purchase, should expect to do
 # no better, and one that scores in the middle of a session, with fewer pages seen, can be expected to do worse.
 # Chapter 02 measures what the model loses without the field.
@@ -117,12 +118,15 @@ helpers.claim(purchase_share < 1 / 6, "fewer than one session in six ends in a p
 # Durations and page values are heavily skewed: many sessions have none (the zeros row above), and a few have
 # very large values. The skewness printed below is 0 for a symmetric distribution; these four columns all score
 # above 5. Linear models suffer from such columns unless you transform them (we will use `log1p`); trees do not
-# care, because they only compare values with thresholds.
+# care, because they only compare values with thresholds. The figure draws two of them on a log scale; it uses
+# base 10, easier to read off an axis, where `log1p` uses the natural logarithm. The base only stretches the axis
+# by a constant factor: the shape of the histogram stays the same.
 
 # %%
 SKEWED = ["Administrative_Duration", "Informational_Duration", "ProductRelated_Duration", "PageValues"]
 ax = helpers.plotting.log_histograms(
-    sessions, ["ProductRelated_Duration", "PageValues"], title="Two skewed columns, on a log scale")
+    sessions, ["ProductRelated_Duration", "PageValues"], title="Two skewed columns, on a log scale",
+    unit={"ProductRelated_Duration": "seconds", "PageValues": "page value"})
 skewness = sessions[helpers.data.NUMERIC_COLUMNS].skew().round(1).sort_values(ascending=False)
 print(skewness.to_string())
 helpers.claim((skewness[SKEWED] > 5).all(), "the three durations and PageValues all have a skewness above 5")
@@ -168,12 +172,17 @@ ax = helpers.plotting.share_bars(by_visitor["mean"].to_dict(), by_visitor["size"
 print(by_month["mean"].round(3).to_dict(), by_visitor["mean"].round(3).to_dict(), sep="\n")
 helpers.claim(by_month["mean"].idxmax() == "Nov" and by_month["mean"].idxmin() == "Feb",
               "November converts best and February worst")
+helpers.claim(len(by_month) == 10 and {"Jan", "Apr"}.isdisjoint(by_month.index),
+              "the data holds sessions from ten months, none from January or April")
 helpers.claim(by_visitor.loc["New_Visitor", "mean"] > by_visitor.loc["Returning_Visitor", "mean"],
               "new visitors convert better than returning ones")
 
 # %% [markdown]
-# November converts best and February worst, and new visitors convert better than returning ones. Both are
-# categories, not numbers: a model should not assume that `Region` 9 is "more" than `Region` 1.
+# November converts best and February worst, and new visitors convert better than returning ones. The month
+# figure has ten bars, not twelve: the data holds no session from January or April, so a model trained on it
+# has never seen those months (the model card below repeats it). Month and visitor type are categories, not
+# numbers, like the codes of region or browser: a model should not assume that `Region` 9 is "more" than
+# `Region` 1.
 #
 # ## One split, and a test set kept for confirmation
 #
@@ -279,6 +288,7 @@ helpers.claim(mean_auc("one rule (PageValues)") > mean_auc("majority class"), "t
 # %%
 rule = one_rule.fit(X_train, y_train)[-1].tree_
 print(f"predict a purchase when PageValues > {rule.threshold[0]:.2f}")
+helpers.claim(rule.threshold[0] > 0, "the one rule's learned threshold lies above 0")
 
 # %% [markdown]
 # A rule with one threshold gives every session one of two scores, so it cannot rank the sessions on either
@@ -346,7 +356,9 @@ boosting = Pipeline([
 boosting
 
 # %% [markdown]
-# Cross-validate all three on the same folds:
+# Cross-validate all three on the same folds. Each entry of the table is the mean over the folds ± the standard
+# deviation across them. This cell and the grid search below are the slowest of the chapter: each fits its
+# models once per fold, so expect each to run for several seconds, longer on a busy machine.
 
 # %%
 comparison = pd.DataFrame({name: evaluate(name, model) for name, model in
@@ -466,7 +478,7 @@ helpers.claim(helper_row["mean_test_score"].iloc[0] > best - top["std_test_score
 #
 # To look at the prototype's behaviour without touching the test set, we use **out-of-fold** predictions: each
 # training session is scored by a model that did not see it, fitted on the same folds as before. The figure
-# compares the prototype with `PageValues` used on its own as a score; the table beside it gives the areas under
+# compares the prototype with `PageValues` used on its own as a score; the table above it gives the areas under
 # both curves.
 
 # %%
@@ -511,7 +523,7 @@ print(f"threshold {THRESHOLD:.3f}: precision {precision[best_f1]:.3f}, recall {r
 # **Calibration.** If the shop is going to weigh costs against probabilities, a predicted 30 % should mean that
 # about 30 % of such sessions buy. Bins that hold equal numbers of sessions would put most bins near 0, where
 # most sessions are; the thresholds that matter lie higher. So the curve uses ten bins of **equal width** (0 to
-# 0.1, 0.1 to 0.2, …); the diagonal is perfect calibration. The table beside it gives, per bin, the number of
+# 0.1, 0.1 to 0.2, …); the diagonal is perfect calibration. The table printed above it gives, per bin, the number of
 # sessions and the mean predicted and observed rates, out-of-fold on the training set and on the test set. The
 # model and its threshold are fixed by now, so looking at the test set here cannot change a choice.
 
@@ -677,7 +689,8 @@ helpers.exercises.ch01.q1.check(answer_1_1)
 # ### Exercise 1.2
 #
 # The one rule "a purchase when `PageValues` > 0": what are its precision and recall on the training set?
-# Answer with a tuple `(precision, recall)`.
+# Answer with a tuple `(precision, recall)`. This is not quite the rule the tree learned above, whose threshold
+# lies above 0: "> 0" also flags the sessions with a small positive page value below that threshold.
 
 # %%
 answer_1_2 = ...
@@ -733,9 +746,13 @@ helpers.exercises.ch01.q4.check(answer_1_4)
 #    so that every fold selects on its own training part.
 #
 # Score both with `cross_val_score(..., scoring="roc_auc", cv=StratifiedGroupKFold(n_splits=5, shuffle=True,
-# random_state=0), groups=groups)`. Your answer: the optimism, the leaky mean ROC AUC minus the honest one.
+# random_state=0), groups=groups)`. Your answer: the optimism, the leaky mean ROC AUC minus the honest one. The
+# cell imports what you need. The check repeats both cross-validations itself, so it runs for several seconds.
 
 # %%
+from sklearn.feature_selection import SelectKBest, f_classif  # noqa: F401 - for your answer
+from sklearn.model_selection import cross_val_score  # noqa: F401 - for your answer
+
 rng = np.random.default_rng(0)
 vendor = pd.DataFrame(rng.normal(size=(len(X_train), 1_000)), index=X_train.index).add_prefix("vendor_")
 answer_1_5 = ...  # leaky mean ROC AUC minus honest mean ROC AUC

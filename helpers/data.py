@@ -105,10 +105,14 @@ def load_sessions(path: str | Path | None = None, *, verify: bool = True) -> pd.
     if verify:
         actual = file_sha256(path)
         if actual != SESSIONS_SHA256:
+            if path.resolve() == SESSIONS_FILE.resolve():
+                advice = ("This is the workbook's own file: restore it with "
+                          "`git checkout -- data/online_shoppers_intention.csv` in the workbook's folder.")
+            else:
+                advice = f"The workbook's own file, {SESSIONS_FILE}, is a different file and was not checked here."
             raise DataIntegrityError(
                 f"The sessions file {path} has been altered: its SHA-256 is {actual}, expected {SESSIONS_SHA256}. "
-                f"Every number in the workbook refers to the original file; restore it with "
-                f"`git checkout -- data/online_shoppers_intention.csv`."
+                f"Every number in the workbook refers to the original file. {advice}"
             )
     dtypes = {name: "int64" for name in COUNT_COLUMNS + CODE_COLUMNS}
     dtypes |= {name: "float64" for name in DURATION_COLUMNS + RATE_COLUMNS}

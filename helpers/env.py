@@ -84,22 +84,45 @@ def inspect_env(requirements: str | Path = REQUIREMENTS) -> EnvReport:
     return EnvReport(platform.python_version(), where_running(), versions, pins, mismatches)
 
 
-def check_env(requirements: str | Path = REQUIREMENTS) -> EnvReport:
-    """Print the versions, a warning for each that differs from the pins, and where the kernel runs.
+#: The packages whose versions decide the chapters' numbers; :func:`check_env` lists them (the others only if
+#: they differ from their pins).
+KEY_PACKAGES = ("numpy", "pandas", "scikit-learn", "scipy", "statsmodels", "matplotlib")
 
-    Returns the :class:`EnvReport`, whose ``ok`` is True when everything matches.
+
+def check_env(requirements: str | Path = REQUIREMENTS, *, show_all: bool = False) -> EnvReport:
+    """Print the versions of the key packages, every pinned package that differs from its pin, a summary, and
+    where the kernel runs.
+
+    Parameters
+    ----------
+    requirements
+        The requirements file with the pins (default: the workbook's ``requirements.txt``).
+    show_all
+        If True, list every pinned package, not only the :data:`KEY_PACKAGES` and those that differ.
+
+    Returns
+    -------
+    EnvReport
+        What was found; its ``ok`` is True when everything matches.
     """
+    if not isinstance(show_all, bool):
+        raise TypeError(f"show_all must be True or False, got {show_all!r}")
     report = inspect_env(requirements)
     print(f"Python {report.python}, running on {report.place}.")
-    width = max(len(name) for name in report.pins)
-    for name, wanted in report.pins.items():
+    shown = [name for name, wanted in report.pins.items()
+             if show_all or name in KEY_PACKAGES or report.versions[name] != wanted]
+    width = max((len(name) for name in shown), default=0)
+    for name in shown:
+        wanted = report.pins[name]
         have = report.versions[name] or "not installed"
         flag = "ok" if have == wanted else f"WARNING: pinned {wanted}"
-        print(f"  {name:<{width}}  {have:<10}  {flag}")
+        print(f"  {name:<{width}}  {have:<13}  {flag}")
     if report.ok:
-        print("All packages match the pins: your outputs should match the committed ones.")
+        print(f"All {len(report.pins)} pinned packages match (the tools for tests and notebooks included): your "
+              f"outputs should match the committed ones.")
     else:
-        print(f"{len(report.mismatches)} difference(s) from the pins; results may differ from the committed ones:")
+        print(f"{len(report.mismatches)} difference(s) from the {len(report.pins)} pins; results may differ from "
+              f"the committed ones:")
         for line in report.mismatches:
             print(f"  - {line}")
         print("Fix: run `make clean-venv lab` (or `pip install -r requirements.txt`) in the workbook's folder.")

@@ -145,8 +145,9 @@ def roc_pr_curves(y_true, scores: Mapping[str, object], *, title: str) -> Axes:
                                                 chance_level_kw={"color": "grey"})
     roc_ax.set_title("ROC curve", fontsize=10)
     pr_ax.set_title("precision-recall curve", fontsize=10)
+    roc_ax.legend(fontsize=7, loc="lower right")
+    pr_ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 0.22))  # above the chance line, below the curves
     for ax in (roc_ax, pr_ax):
-        ax.legend(fontsize=7, loc="lower left" if ax is pr_ax else "lower right")
         ax.set_aspect("auto")
     fig.suptitle(title)
     fig.tight_layout()

@@ -50,6 +50,16 @@ def test_altered_file_is_refused(tmp_path):
     with pytest.raises(data.DataIntegrityError, match="altered") as caught:
         data.load_sessions(altered)
     assert str(altered) in str(caught.value) and data.SESSIONS_SHA256 in str(caught.value)
+    assert "git checkout" not in str(caught.value) and "was not checked here" in str(caught.value)
+
+
+def test_an_altered_workbook_file_gets_the_restore_command(monkeypatch, tmp_path):
+    altered = tmp_path / "online_shoppers_intention.csv"
+    altered.write_bytes(data.SESSIONS_FILE.read_bytes().replace(b"Returning_Visitor", b"Returning_visitor", 1))
+    monkeypatch.setattr(data, "SESSIONS_FILE", altered)  # stands in for the workbook's own file
+    with pytest.raises(data.DataIntegrityError, match="This is the workbook's own file") as caught:
+        data.load_sessions()
+    assert "git checkout -- data/online_shoppers_intention.csv" in str(caught.value)
 
 
 def test_unverified_file_with_unknown_category_is_refused(tmp_path):

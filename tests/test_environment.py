@@ -55,6 +55,29 @@ def test_check_env_warns_about_a_differing_pin(tmp_path, capsys):
     assert "WARNING: pinned 0.0.1" in out and "not installed" in out and "make clean-venv" in out
 
 
+
+def test_check_env_lists_the_key_packages_and_the_differing_ones_only(tmp_path, capsys):
+    from helpers.notebook import package_version
+
+    fake = tmp_path / "requirements.txt"
+    pins = {name: package_version(name) for name in ("numpy", "pandas", "pytest", "ruff")}
+    fake.write_text("".join(f"{name}=={version}\n" for name, version in pins.items())
+                    + "not-a-real-package-xyz==1.0\n", encoding="utf-8")
+    env.check_env(fake)
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.startswith("  ") and
+              not line.startswith("  -")]
+    assert listed == ["numpy", "pandas", "not-a-real-package-xyz"]  # pytest and ruff match: not listed
+    fake.write_text("".join(f"{name}=={version}\n" for name, version in pins.items()), encoding="utf-8")
+    report = env.check_env(fake, show_all=True)
+    out = capsys.readouterr().out
+    assert report.ok and "All 4 pinned packages match" in out
+    assert [line.split()[0] for line in out.splitlines() if line.startswith("  ")] == list(pins)
+
+
+def test_check_env_rejects_a_non_bool_show_all():
+    with pytest.raises(TypeError, match="show_all must be True or False"):
+        env.check_env(show_all="yes")
+
 def test_read_pins_of_a_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="No requirements file"):
         env.read_pins(tmp_path / "none.txt")

@@ -96,8 +96,10 @@ def _check_split_copies(answer: object) -> str:
                 f"that memorised its training rows would get them right for free. The workbook's split gives 0, "
                 f"because it keeps identical rows on one side.")
     if value == 0:
-        raise WrongAnswer("0 is what the workbook's fixed split gives: it keeps identical rows together. Count on "
-                          "the split made with train_test_split, as in the cell.")
+        raise WrongAnswer("0 here usually means that the comparison aligned on the index: "
+                          "test_part.isin(train_part) and == compare only rows with the same labels, and the two "
+                          "parts share none. Compare the values row by row instead, with an inner merge. (0 is also "
+                          "what the workbook's fixed split gives, but the cell's split comes from train_test_split.)")
     if value == _test_rows_with_a_training_copy(train_part, test_part, drop_training_repeats=False):
         raise WrongAnswer(f"{value:.0f} counts a test row once for every twin it has in the training part. Count "
                           f"each test row once: drop the training part's repeats before merging.")
@@ -219,6 +221,9 @@ train_part, test_part = train_test_split(sessions, test_size=0.25, stratify=sess
 answer_0_3 = len(test_part.merge(train_part.drop_duplicates(), how="inner"))
 """,
         mistakes=[
+            Mistake("isin, which aligns on the index",
+                    lambda right: int(_naive_split()[1].isin(_naive_split()[0]).all(axis=1).sum()),
+                    "aligned on the index"),
             Mistake("the workbook's own split", lambda right: _fixed_split_copies(), "workbook's fixed split"),
             Mistake("twins counted more than once",
                     lambda right: _test_rows_with_a_training_copy(*_naive_split(), drop_training_repeats=False),
@@ -237,9 +242,10 @@ answer_0_3 = len(test_part.merge(train_part.drop_duplicates(), how="inner"))
         answer_name="answer_0_4",
         checker=_check_integrity_error,
         hints=[
-            "`original = helpers.data.SESSIONS_FILE.read_bytes()` reads the file; "
+            "`original = helpers.data.SESSIONS_FILE.read_bytes()` reads the workbook's file; "
             "`original.replace(b'Returning_Visitor', b'Returning_visitor', 1)` changes one letter; write the "
-            "result with `altered.write_bytes(...)`.",
+            "result with `altered.write_bytes(...)`, where `altered` is the temporary path the exercise's cell "
+            "defines.",
             "Call `helpers.data.load_sessions(altered)` inside `try:`; in `except Exception as error:`, set "
             "`answer_0_4 = type(error)`.",
         ],
