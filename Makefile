@@ -105,7 +105,7 @@ check: $(STAMP)
 	$(PY) tools/notebooks.py check
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check conftest.py helpers tests tools chapters/*.py
+	$(VENV)/bin/ruff check conftest.py helpers tests tools sources
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

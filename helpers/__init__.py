@@ -22,7 +22,7 @@ Plumbing lives here, tested, so that the chapters can keep to what they teach:
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from helpers import (
     abtest,

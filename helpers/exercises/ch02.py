@@ -282,13 +282,15 @@ q4 = Exercise(
 import json
 import math
 
-X_train, X_test, y_train, y_test = helpers.data.fixed_split()
-model = helpers.production.build_production_model(X_train, y_train)
-spec_text = helpers.production.spec_to_json(helpers.production.export_spec(
-    model, threshold=0.5, training_sha256="", training_rows=len(X_train), metrics={}))
-request = X_test[helpers.production.PRODUCTION_FIELDS].iloc[633].to_dict()
+# In the chapter, `spec_text` and `requests[633]` already exist. These lines rebuild them under other names, so
+# that the solution also runs in a fresh kernel without overwriting the chapter's variables.
+rebuilt_train, rebuilt_test, rebuilt_y, _ = helpers.data.fixed_split()
+rebuilt_model = helpers.production.build_production_model(rebuilt_train, rebuilt_y)
+rebuilt_spec_text = helpers.production.spec_to_json(helpers.production.export_spec(
+    rebuilt_model, threshold=0.5, training_sha256="", training_rows=len(rebuilt_train), metrics={}))
+request = rebuilt_test[helpers.production.PRODUCTION_FIELDS].iloc[633].to_dict()
 
-spec = json.loads(spec_text)
+spec = json.loads(rebuilt_spec_text)
 x = []
 for feature in spec["features"]:
     value = request[feature["name"]]

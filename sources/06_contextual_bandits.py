@@ -12,6 +12,13 @@
 # | chapters 02–05 (the production model, the simulated shop, bandits, faster experiments); expectations and variances | 70 min reading, 35 min exercises | about 20 s |
 
 # %%
+import os
+import subprocess
+import sys
+
+if "google.colab" in sys.modules or "KAGGLE_KERNEL_RUN_TYPE" in os.environ:  # a chapter opened alone there:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet",  # install the workbook's package
+                           "prototype-to-production @ git+https://github.com/OWNER/REPOSITORY@v0.2.0"])
 import helpers
 
 helpers.setup_notebook()
@@ -554,10 +561,10 @@ summary.round(3)
 # %% [markdown]
 # Read the table with its Monte Carlo error in mind, and remember that its rows are not independent checks:
 # they all come from the same `N_LOGS` logs, so one unusual log moves many rows at once. Averaged over the rows,
-# the intervals cover the truth close to 95 % of the time and none below 80 %, but some rows fall short of 95 % by
-# more than their Monte Carlo error. No single estimator's bias stands out from its own Monte Carlo error, yet most
-# biases are negative: the estimates lean low, in line with the intervals missing mostly from below (the
-# `missed_below` column; the next paragraphs say why). The doubly robust estimator has the smallest standard errors:
+# the intervals cover the truth close to 95 % of the time and none below 80 %, but some rows fall short of 95 %
+# (in a table of rows that share their logs, some would by chance alone; the learned policy's rows below are
+# examined more closely). No single estimator's bias stands out from its own Monte Carlo error, but the
+# intervals miss mostly from below (the `missed_below` column; the next paragraphs say why). The doubly robust estimator has the smallest standard errors:
 # its reward model absorbs the part of the reward that the score bin predicts, and only the rest is weighted.
 #
 # Why do some rows fall short, and mostly from below? The line below prints, for the learned policy, the candidate
@@ -595,9 +602,7 @@ ips_rows.round(3)
 # %%
 helpers.claim(bool(abs(summary["coverage"].mean() - 0.95) < 0.04), "the intervals cover the truth about 95 % on average")
 helpers.claim(bool((summary["coverage"] >= 0.8).all()), "no interval covers the truth in less than 80 % of the logs")
-helpers.claim(bool(summary["coverage"].min() < 0.95 - np.sqrt(0.95 * 0.05 / N_LOGS)),
-              "some rows fall short of 95 % by more than the Monte Carlo error")
-helpers.claim(bool((summary["bias"] < 0).mean() > 0.5), "most biases are negative")
+helpers.claim(bool(summary["coverage"].min() < 0.95), "some rows fall short of 95 %")
 helpers.claim(bool((summary["bias"].abs() < 4 * summary["bias_se"]).all()),
               "no estimator's bias exceeds four Monte Carlo standard errors")
 helpers.claim(bool((summary.xs("DR", level=1)["mean_se"] < summary.xs("IPS", level=1)["mean_se"]).all()),

@@ -11,6 +11,13 @@
 # | chapters 01–02; confidence intervals and p-values | 100 min reading, 40 min exercises | about 20 s of computing (longer on a busy machine) |
 
 # %%
+import os
+import subprocess
+import sys
+
+if "google.colab" in sys.modules or "KAGGLE_KERNEL_RUN_TYPE" in os.environ:  # a chapter opened alone there:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet",  # install the workbook's package
+                           "prototype-to-production @ git+https://github.com/OWNER/REPOSITORY@v0.2.0"])
 import helpers
 
 helpers.setup_notebook()

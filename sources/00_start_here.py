@@ -64,6 +64,13 @@
 # versions of the main packages in one line.
 
 # %%
+import os
+import subprocess
+import sys
+
+if "google.colab" in sys.modules or "KAGGLE_KERNEL_RUN_TYPE" in os.environ:  # a chapter opened alone there:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet",  # install the workbook's package
+                           "prototype-to-production @ git+https://github.com/OWNER/REPOSITORY@v0.2.0"])
 import helpers
 
 helpers.setup_notebook()

@@ -12,6 +12,13 @@
 # | chapter 01 (its model is rebuilt here by `helpers.prototype`) | 80 min reading, 40 min exercises | about 40 s |
 
 # %%
+import os
+import subprocess
+import sys
+
+if "google.colab" in sys.modules or "KAGGLE_KERNEL_RUN_TYPE" in os.environ:  # a chapter opened alone there:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet",  # install the workbook's package
+                           "prototype-to-production @ git+https://github.com/OWNER/REPOSITORY@v0.2.0"])
 import helpers
 
 helpers.setup_notebook()
@@ -525,7 +532,8 @@ else:
 # %%
 if GO:
     helpers.claim(go_gap <= 1e-12 and go_same, "the Go scorer equals scikit-learn to 1e-12 on every test session")
-#
+
+# %% [markdown]
 # ## ONNX, the standard alternative
 #
 # ONNX is an open format for models with runtimes in many languages. `skl2onnx` converts the whole
