@@ -7,7 +7,7 @@
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | Python and pandas basics; a first scikit-learn model | 15 min reading, 20 min exercises | about 5 s; up to 15 s on a busy machine |
+# | Python and pandas basics; a first scikit-learn model | 15 min reading, 20 min exercises | about 3 s on 2 cores (longer on a busy machine) |
 
 # %% [markdown]
 # ## What this workbook is about
@@ -36,7 +36,7 @@
 # | 00 Start here | set up, check the environment, try the exercises | 35 min |
 # | 01 The prototype | baselines, pipelines, grouped cross-validation, leakage, metrics for 15 % positives, a model card | 100 min |
 # | 02 Simplify for production | a measured complexity audit, export, a plain-Python scorer, parity, input contract, drift | 120 min |
-# | 03 A/B testing | a simulated shop, power analysis, hash assignment, analysis, sample-ratio checks, peeking | 130 min |
+# | 03 A/B testing | a simulated shop, power analysis, hash assignment, analysis, sample-ratio checks, peeking | 140 min |
 # | 04 Bandits | epsilon-greedy, softmax, UCB1, Thompson sampling; regret; bandit against A/B/n | 110 min |
 # | 05 Faster and safer experiments | CUPED and CUPAC, heavy tails, ratio metrics and the delta method, always-valid inference, novelty and interference | 105 min |
 # | 06 Contextual bandits and off-policy evaluation | bandits that use the model's score, propensity logging, IPS, SNIPS and doubly robust estimates, a launch decision | 105 min |

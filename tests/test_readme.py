@@ -33,3 +33,13 @@ def test_one_placeholder_for_the_repository_address():
     """Every link to the repository uses the same placeholder, which the README says how to replace."""
     assert "OWNER/REPOSITORY" in README and "mybinder.org/v2/gh/OWNER/REPOSITORY" in README
     assert not re.search(r"github\.com/(?!OWNER/REPOSITORY)[\w.-]+/[\w.-]+/blob", README)
+
+
+def test_chapter_00_map_agrees_with_the_chapters():
+    """Chapter 00's own chapter map gives each chapter the time to learn its opening states."""
+    start_here = notebooks.sources(["00"])[0].read_text(encoding="utf-8")
+    for source in notebooks.sources():
+        title = source.stem[:2]
+        rows = [line for line in start_here.splitlines() if line.startswith(f"# | {title} ")]
+        assert len(rows) == 1, f"chapter 00's map must have one row for chapter {title}"
+        assert f"| {minutes_to_learn(source)} min |" in rows[0], (source.stem, rows[0])
