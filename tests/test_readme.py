@@ -43,3 +43,11 @@ def test_chapter_00_map_agrees_with_the_chapters():
         rows = [line for line in start_here.splitlines() if line.startswith(f"# | {title} ")]
         assert len(rows) == 1, f"chapter 00's map must have one row for chapter {title}"
         assert f"| {minutes_to_learn(source)} min |" in rows[0], (source.stem, rows[0])
+
+
+def test_instructors_guide_agrees_with_the_chapters():
+    """The instructor's guide gives each chapter the time to learn its opening states."""
+    guide = (REPO_ROOT / "INSTRUCTORS.md").read_text(encoding="utf-8")
+    for source in notebooks.sources():
+        rows = [line for line in guide.splitlines() if line.startswith(f"| {source.stem[:2]} ")]
+        assert rows and f"| {minutes_to_learn(source)} min |" in rows[0], (source.stem, rows[:1])
