@@ -48,7 +48,7 @@ $(STAMP): requirements.txt pyproject.toml
 	if [ "$(USE_UV)" = 1 ] && [ -z "$$uv" ] && [ -x $(UV_HOME)/bin/uv ]; then uv=$(UV_HOME)/bin/uv; fi; \
 	if [ -n "$$uv" ]; then \
 		echo "Creating $(VENV) with uv ($$uv)"; \
-		$$uv venv --quiet --allow-existing --python $(PYTHON) $(VENV) && \
+		$$uv venv --quiet --seed --allow-existing --python $(PYTHON) $(VENV) && \
 		$$uv pip install --quiet --python $(PY) -r requirements.txt -e . ; \
 	else \
 		echo "Creating $(VENV) with venv and pip (install uv to make this much faster)"; \

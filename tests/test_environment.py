@@ -192,3 +192,12 @@ def test_jupyterlab_news_popup_is_off_in_this_environment():
     allowed = json.loads(schema.read_text(encoding="utf-8"))["properties"]["fetchNews"]
     assert "false" in json.dumps(allowed)
     assert "lab-overrides.json" in (REPO_ROOT / "postBuild").read_text(encoding="utf-8")
+
+
+def test_the_environment_has_pip():
+    """The tools that check wheels and build the package offline need pip inside the environment (uv venv --seed)."""
+    import subprocess
+    import sys
+
+    assert subprocess.run([sys.executable, "-m", "pip", "--version"], capture_output=True).returncode == 0
+    assert "--seed" in (REPO_ROOT / "Makefile").read_text(encoding="utf-8")

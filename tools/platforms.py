@@ -76,6 +76,11 @@ def check(platform: str, python: str, pins: list[str]) -> list[str]:
 
 
 def main() -> int:
+    probe = subprocess.run([sys.executable, "-m", "pip", "--version"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        print(f"pip is not available in {sys.executable} ({probe.stderr.strip()[-200:]}): "
+              "run `make clean-venv venv`", file=sys.stderr)
+        return 2
     pins = read_pins()
     failed = 0
     print(f"{len(pins)} pins from {REQUIREMENTS.name}, wheels only, from {INDEX}")
