@@ -62,7 +62,7 @@ def build_environment() -> None:
     names = list(pins())
     uv = shutil.which("uv") or (str(ROOT / ".tools/uv/bin/uv") if (ROOT / ".tools/uv/bin/uv").exists() else None)
     if uv:
-        subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(VENV)], check=True)
+        subprocess.run([uv, "venv", "--quiet", "--seed", "--python", sys.executable, str(VENV)], check=True)
         subprocess.run([uv, "pip", "install", "--quiet", "--upgrade", "--python", str(PYTHON), *names, "-e",
                         str(ROOT)], check=True)
     else:
