@@ -46,3 +46,14 @@ def test_no_heading_is_stuck_in_a_code_cell(source):
     stuck = [line for cell in notebooks.notebook_from_source(source).cells if cell.cell_type == "code"
              for line in cell.source.splitlines() if re.match(r"# #{1,4} \S", line)]
     assert not stuck, f"{source.stem}: headings inside code cells: {stuck}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_cells_stay_short_and_warnings_are_silenced_one_by_one(source):
+    cells = notebooks.notebook_from_source(source).cells
+    long = [index for index, cell in enumerate(cells)
+            if cell.cell_type == "code" and len(cell.source.splitlines()) > 25]
+    assert not long, f"{source.stem}: code cells over 25 lines: {long}"
+    blanket = [index for index, cell in enumerate(cells)
+               if 'simplefilter("ignore")' in cell.source or 'filterwarnings("ignore")' in cell.source]
+    assert not blanket, f"{source.stem}: blanket warning filters in cells {blanket}; silence one warning by message"
