@@ -69,6 +69,14 @@ def build_environment() -> None:
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
         subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", *names, "-e", str(ROOT)],
                        check=True)
+    _lab_settings()
+
+
+def _lab_settings() -> None:
+    """The same JupyterLab settings as `make venv` installs (no news pop-up)."""
+    target = VENV / "share" / "jupyter" / "lab" / "settings"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / "tools" / "lab-overrides.json", target / "overrides.json")
 
 
 def installed() -> dict[str, str]:
