@@ -622,6 +622,7 @@ if GO:
     latency["Go scorer, checked"] = go_run.seconds  # the run above: every test session, timed in Go
 table = helpers.production.latency_table(latency, budget=LATENCY_BUDGET)
 table["same model: pipeline / this"] = table.loc["production pipeline", "median (µs)"] / table["median (µs)"]
+table.loc["prototype pipeline", "same model: pipeline / this"] = np.nan  # another model: no same-model ratio
 table.round(1)
 
 # %% [markdown]
@@ -630,7 +631,7 @@ table.round(1)
 # the prototype's: simplification buys less than reimplementation. The budget column relates each variant to
 # the 5 ms requirement. The pipelines' verdicts rest on 100 requests each, on a shared two-core machine: that
 # supports a 90th percentile at most, and another run can move their numbers by a factor of two or three, so
-# read "misses" as "this run's 90th percentile was over the budget". The fast scorers' percentiles, on 1,000
+# read a verdict such as "misses (p90)" as "in this run, the 90th percentile was over the budget". The fast scorers' percentiles, on 1,000
 # requests or more, are firmer. Machines differ, so the checks below use generous margins: a factor of 20
 # where this machine measures far more, and the budget where the scorer needs a small fraction of it.
 

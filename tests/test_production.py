@@ -277,9 +277,12 @@ def test_latency_table_shows_only_supported_percentiles():
     assert table.loc["fast", "p99 (µs)"] == pytest.approx(1e6 * np.percentile(fast, 99))
     assert np.isnan(table.loc["slow", "p99 (µs)"]) and table.loc["slow", "p90 (µs)"] == pytest.approx(2e3)
     assert np.isnan(table.loc["over", "p99 (µs)"]) and not np.isnan(table.loc["over", "p90 (µs)"])
-    assert table["p99 budget"].tolist() == ["meets", "p99 not measured", "misses"]
+    assert table["budget (percentile)"].tolist() == ["meets (p99)", "p99 not measured", "misses (p50)"]
     assert table.loc["fast", "requests"] == 1_000
-    assert production.latency_table({"x": np.full(1_000, 6e-3)}, budget=5e-3).loc["x", "p99 budget"] == "misses"
+    assert production.latency_table({"x": np.full(1_000, 6e-3)}, budget=5e-3).loc["x", "budget (percentile)"] == (
+        "misses (p50)")
+    tail = np.r_[np.full(950, 1e-3), np.full(50, 9e-3)]  # only the slowest 5 % are over the budget
+    assert production.latency_table({"x": tail}, budget=5e-3).loc["x", "budget (percentile)"] == "misses (p99)"
     assert np.isnan(production.latency_table({"x": np.ones(99)}, budget=1.0).loc["x", "p90 (µs)"])
     assert production.latency_table({"x": np.ones(100)}, budget=1.0).loc["x", "p90 (µs)"] == 1e6
 
