@@ -341,34 +341,6 @@ def bandit_panels(results, *, metric: str, ylabel: str) -> Axes:
 # Chapter 05's figures.
 
 
-def coverage_by_size(sizes, coverages: Mapping[str, object], n_repeats: int, *, nominal: float = 0.95,
-                     title: str, xlabel: str, marks: Mapping[str, float] | None = None) -> Axes:
-    """Coverage of intervals (shares) against a sample size (log scale), with Monte Carlo whiskers of two
-    standard errors, a dashed line at the nominal level and optional vertical marks (name to size)."""
-    import numpy as np
-
-    sizes = np.asarray(sizes, dtype=float)
-    if n_repeats < 1:
-        raise ValueError(f"n_repeats must be positive, got {n_repeats}")
-    fig, ax = plt.subplots()
-    for index, (name, values) in enumerate(coverages.items()):
-        values = np.asarray(values, dtype=float)
-        if values.shape != sizes.shape:
-            raise ValueError(f"coverages[{name!r}] must hold one share per size")
-        whisker = 2 * np.sqrt(values * (1 - values) / n_repeats)
-        ax.errorbar(sizes, 100 * values, yerr=100 * whisker, marker="o", capsize=3,
-                    color=PALETTE[index % len(PALETTE)], label=name)
-    ax.axhline(100 * nominal, color="black", linestyle="--", linewidth=1, label=f"nominal {nominal:.0%}")
-    for index, (name, value) in enumerate((marks or {}).items()):
-        ax.axvline(value, color=PALETTE[(index + 3) % len(PALETTE)], linestyle=":", label=name)
-    ax.set_xscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("intervals covering the truth (%)")
-    ax.set_title(title)
-    ax.legend(fontsize=8, loc="lower right")
-    return ax
-
-
 def bias_and_error(table, *, x: str, title: str, unit: str, labels: Sequence[str] | None = None) -> Axes:
     """Bias, standard error and root-mean-square error (columns ``bias``, ``standard error``, ``RMSE`` of
     ``table``) against the column ``x``, one line each. With ``labels`` (one per row), the rows are evenly spaced
