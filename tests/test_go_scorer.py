@@ -69,12 +69,18 @@ def test_go_scorer_matches_python(tmp_path, sessions):
     assert np.abs(go_scores - python_scores).max() <= 1e-12
 
 
-@pytest.mark.skipif(GO is None, reason="Go is not installed (Debian: apt-get install golang-go)")
-def test_run_go_scorer_serves_january_and_april_and_times_each_request(split):
+@pytest.fixture(scope="module")
+def production_spec(split):
+    """The production model's spec as JSON text and as the plain scorer loads it, built once for this file."""
     model = production.build_production_model(split.X_train, split.y_train)
     text = production.spec_to_json(production.export_spec(model, threshold=0.3, training_sha256="x",
                                                           training_rows=1, metrics={}))
-    loaded = scorer.load_spec(text)
+    return text, scorer.load_spec(text)
+
+
+@pytest.mark.skipif(GO is None, reason="Go is not installed (Debian: apt-get install golang-go)")
+def test_run_go_scorer_serves_january_and_april_and_times_each_request(production_spec):
+    text, loaded = production_spec
     base = {"Administrative": 2, "Informational": 0, "ProductRelated": 31, "BounceRates": 0.01,
             "ExitRates": 0.03, "PageValues": 12.5}
     requests = [{"Month": month, **base} for month in production.CALENDAR_MONTHS] + [{"Month": "Sept", **base}]
@@ -97,11 +103,8 @@ def test_run_go_scorer_refuses_bad_arguments(monkeypatch):
 
 
 @pytest.mark.skipif(GO is None, reason="Go is not installed (Debian: apt-get install golang-go)")
-def test_go_scorer_sends_values_on_a_threshold_left_like_python(split):
-    model = production.build_production_model(split.X_train, split.y_train)
-    text = production.spec_to_json(production.export_spec(model, threshold=0.3, training_sha256="x",
-                                                          training_rows=1, metrics={}))
-    loaded = scorer.load_spec(text)
+def test_go_scorer_sends_values_on_a_threshold_left_like_python(production_spec):
+    text, loaded = production_spec
     base = {"Month": "Nov", "Administrative": 2, "Informational": 0, "ProductRelated": 31, "BounceRates": 0.01,
             "ExitRates": 0.03, "PageValues": 12.5}
     requests = production.threshold_requests(loaded, base)
