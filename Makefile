@@ -10,6 +10,7 @@
 #   make hub-link   an nbgitpuller link for a JupyterHub class: HUB=https://… REPO=https://… [CHAPTER=03]
 #   make platforms  check that the pins install from wheels on every supported platform and Python (network)
 #   make radar      the newest release of every dependency, unpinned: tests and chapters (network) -> build/radar.md
+#   make mutants    mutation testing of the helpers that hold logic (MODULES="abtest scorer" for some) -> build/mutants.md
 #   make soak       execute chapter 00 many times (RUNS=300) and count hangs
 #   make restore    put a chapter's notebook back as published: CHAPTER=03 (throws away your edits)
 #   make lint       ruff over helpers, tests, tools and the chapter sources
@@ -33,7 +34,7 @@ UV_HOME := .tools/uv
 USE_UV ?= 1
 UV := $(if $(filter 1,$(USE_UV)),$(shell command -v uv 2>/dev/null),)
 
-.PHONY: venv lab test execute book measure lint check clean clean-venv platforms radar soak doctor hub-link restore
+.PHONY: venv lab test execute book measure lint check clean clean-venv platforms radar mutants soak doctor hub-link restore
 
 venv: $(STAMP)
 
@@ -77,6 +78,10 @@ book: $(STAMP)
 
 measure: $(STAMP)
 	$(PY) tools/notebooks.py measure $(CHAPTERS)
+
+MODULES ?=
+mutants: $(STAMP)
+	$(PY) tools/mutants.py $(MODULES)
 
 HUB ?=
 REPO ?=
