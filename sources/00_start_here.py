@@ -140,6 +140,10 @@ helpers.claim(max(shares.values()) - min(shares.values()) < 0.001,
 helpers.claim(max(shares.values()) < 0.2, "fewer than one session in five ends in a purchase")
 
 # %% [markdown]
+# *Figure: the share of sessions that end in a purchase, for all sessions, the training set and the test set;
+# the three bars have the same height.*
+
+# %% [markdown]
 # The three bars have the same height, to within a tenth of a percentage point: the split kept the share of
 # purchases. The bars also show how rare purchases are: fewer than one session in five. Keep that in mind for
 # chapter 01, where it decides which metrics make sense.
