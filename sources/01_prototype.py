@@ -139,6 +139,10 @@ print(skewness.to_string())
 helpers.claim((skewness[SKEWED] > 5).all(), "the three durations and PageValues all have a skewness above 5")
 
 # %% [markdown]
+# *Figure: histograms of log10(1 + value) for the product-page duration and the page value, with the share of
+# sessions at zero in each panel's title.*
+
+# %% [markdown]
 # The table holds exact duplicate rows. What are they?
 
 # %%
@@ -161,28 +165,36 @@ helpers.claim(short_and_empty.all(), "every duplicated row is a session of at mo
 # scores it, where the model would be rewarded for memorising. The workbook's split keeps identical rows on one
 # side, and so will every cross-validation below.
 #
-# Purchases also vary by month and by visitor type. The dashed line is the overall rate.
+# Purchases also vary by month and by visitor type. The dashed line is the overall rate; the rates are printed
+# below each figure.
 
 # %%
 by_month = sessions.groupby("Month", observed=True)["Revenue"].agg(["mean", "size"])
 ax = helpers.plotting.share_bars(by_month["mean"].to_dict(), by_month["size"].to_dict(),
                                  title="Purchase rate by month", ylabel="sessions with a purchase (%)",
                                  reference=purchase_share, reference_label="all sessions")
+print(by_month["mean"].round(3).rename("purchase rate").to_frame().T.to_string())
+helpers.claim(by_month["mean"].idxmax() == "Nov" and by_month["mean"].idxmin() == "Feb",
+              "November converts best and February worst")
+helpers.claim(len(by_month) == 10 and {"Jan", "Apr"}.isdisjoint(by_month.index),
+              "the data holds sessions from ten months, none from January or April")
+
+# %% [markdown]
+# *Figure: the share of sessions that end in a purchase in each of the ten months in the data, against the
+# overall rate; November is highest and February lowest.*
 
 # %%
 by_visitor = sessions.groupby("VisitorType", observed=True)["Revenue"].agg(["mean", "size"])
 ax = helpers.plotting.share_bars(by_visitor["mean"].to_dict(), by_visitor["size"].to_dict(),
                                  title="Purchase rate by visitor type", ylabel="sessions with a purchase (%)",
                                  reference=purchase_share, reference_label="all sessions")
-
-# %%
-print(by_month["mean"].round(3).to_dict(), by_visitor["mean"].round(3).to_dict(), sep="\n")
-helpers.claim(by_month["mean"].idxmax() == "Nov" and by_month["mean"].idxmin() == "Feb",
-              "November converts best and February worst")
-helpers.claim(len(by_month) == 10 and {"Jan", "Apr"}.isdisjoint(by_month.index),
-              "the data holds sessions from ten months, none from January or April")
+print(by_visitor["mean"].round(3).rename("purchase rate").to_frame().T.to_string())
 helpers.claim(by_visitor.loc["New_Visitor", "mean"] > by_visitor.loc["Returning_Visitor", "mean"],
               "new visitors convert better than returning ones")
+
+# %% [markdown]
+# *Figure: the share of sessions that end in a purchase for new, returning and other visitors, against the
+# overall rate; new visitors convert better than returning ones.*
 
 # %% [markdown]
 # November converts best and February worst, and new visitors convert better than returning ones. The month
@@ -379,15 +391,20 @@ comparison
 # worth much.
 
 # %%
-ax = helpers.plotting.cv_strip({name: scores["test_roc_auc"] for name, scores in results.items()
-                                if name != "majority class"},
-                               metric="ROC AUC", title="Cross-validated ROC AUC, every fold")
-
-# %%
+fold_auc = pd.DataFrame({name: scores["test_roc_auc"] for name, scores in results.items()
+                         if name != "majority class"}).T
+ax = helpers.plotting.cv_strip(fold_auc.T.to_dict("list"), metric="ROC AUC",
+                               title="Cross-validated ROC AUC, every fold")
+fold_auc.columns = [f"fold {fold + 1}" for fold in fold_auc.columns]
+print(fold_auc.round(3).to_string())
 helpers.claim(min(mean_auc("random forest"), mean_auc("gradient boosting")) > mean_auc("logistic regression"),
               "both tree ensembles beat the logistic regression in mean cross-validated ROC AUC")
 helpers.claim(mean_auc("logistic regression") > mean_auc("one rule (PageValues)"),
               "all three model families beat the one rule")
+
+# %% [markdown]
+# *Figure: the ROC AUC of every cross-validation fold for the one rule and the three model families; the two
+# tree ensembles score highest.*
 
 # %% [markdown]
 # Both tree ensembles beat the logistic regression, and all three beat the one rule, which beats the majority
@@ -501,6 +518,10 @@ areas = pd.DataFrame({name: {"ROC AUC": roc_auc_score(y_train, score),
                       for name, score in curves.items()}).T
 areas.round(3)
 
+# %% [markdown]
+# *Figure: out-of-fold ROC and precision-recall curves of the prototype and of `PageValues` used alone as a
+# score; the prototype's curves lie above on both panels.*
+
 # %%
 lead = areas.loc["prototype"] - areas.loc["PageValues alone"]
 helpers.claim(bool((lead > 0).all()), "the prototype beats PageValues alone in ROC AUC and in average precision")
@@ -553,6 +574,10 @@ gap_test = (bins_test["observed"] - bins_test["predicted"]).abs()
 print(f"largest gap in a bin: out-of-fold {gap_oof.max():.3f}, test {gap_test.max():.3f}")
 helpers.claim(gap_oof.max() < 0.1, "out-of-fold, every bin's observed rate is within 10 points of the predicted one")
 helpers.claim(gap_test.max() > gap_oof.max(), "the test set's largest gap exceeds the out-of-fold one")
+
+# %% [markdown]
+# *Figure: the observed purchase rate against the mean predicted probability in ten bins of equal width,
+# out-of-fold on the training set, beside the diagonal of perfect calibration.*
 
 # %% [markdown]
 # Out-of-fold, every bin's observed rate lies within 10 points of the predicted one, but gaps of several points
