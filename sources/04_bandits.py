@@ -48,7 +48,7 @@ if FAST:
 # **Regret** measures the price: after T visitors, the reward you would have expected from always playing the
 # best arm, minus the reward you expected from the arms you actually played. The first figure shows the three
 # attitudes on five arms, one of which is much better: never exploring, always exploring, and exploring one time
-# in ten.
+# in ten. The table below it gives each curve at a few steps.
 
 # %%
 import numpy as np
@@ -62,19 +62,23 @@ runs = {name: B.simulate(policy, ARMS, 250, N_SIMULATIONS, SEED) for name, polic
 ax = helpers.plotting.bandit_curves({name: r.cumulative_regret() for name, r in runs.items()},
                                     ylabel="cumulative regret (expected reward lost)",
                                     title="Exploring too little and too much both cost")
+print(pd.DataFrame({name: r.cumulative_regret()[[24, 49, 99, 249]] for name, r in runs.items()},
+                   index=["step 25", "step 50", "step 100", "step 250"]).T.round(1).to_string())
+
+# %% [markdown]
+# *Figure: the cumulative regret over 250 steps of never exploring, always exploring and exploring 10 % of the
+# time, averaged over the simulations; always exploring ends highest and exploring 10 % lowest.*
 
 # %% [markdown]
 # Never exploring locks each simulation onto the first arm that pays. When that is a bad arm, it stays there
 # for good (the share below), and regret grows in a straight line. Always exploring never uses what it learns:
-# also a straight line, and steeper. Exploring a little bends the curve and ends lowest. The regrets after 250
-# steps:
+# also a straight line, and steeper. Exploring a little bends the curve and ends lowest:
 
 # %%
 never = runs["never explore (epsilon 0)"]
 stuck = (never.arms[:, -50:] != never.best_arm).all(axis=1).mean()
 final_regret = {name: r.cumulative_regret()[-1] for name, r in runs.items()}
 print(f"never exploring: {stuck:.1%} of simulations play only bad arms in their last 50 steps")
-print("regret after 250 steps: " + ", ".join(f"{name} {value:.1f}" for name, value in final_regret.items()))
 helpers.claim(stuck > 0.05, "never exploring leaves some simulations on bad arms for good")
 helpers.claim(final_regret["always explore (epsilon 1)"] > final_regret["never explore (epsilon 0)"]
               > final_regret["explore 10 % (epsilon 0.1)"], "always exploring costs most, exploring a little least")
@@ -198,6 +202,19 @@ for i, (name, policy) in enumerate(helpers.progress(settings.items(), descriptio
 print(f"{len(settings)} settings, {N_SIMULATIONS:,} simulations of 250 steps each")
 ax = helpers.plotting.bandit_panels(classic, metric="prob_best", ylabel="probability of playing the best arm")
 
+
+def at_steps(metric, steps=(10, 50, 250)):
+    """Each setting's curve of `metric` at a few steps: the numbers the panels draw."""
+    return pd.DataFrame({name: getattr(r, metric)()[[s - 1 for s in steps]] for name, r in classic.items()},
+                        index=[f"step {s}" for s in steps]).T
+
+
+print(at_steps("prob_best").round(3).to_string())
+
+# %% [markdown]
+# *Figure: three panels (epsilon-greedy, softmax, and the other algorithms) with each setting's probability of
+# playing the best arm at every step, averaged over the simulations.*
+
 # %% [markdown]
 # Each setting ran all its simulations at once. How long did that take on your machine? Four of them:
 
@@ -212,9 +229,17 @@ pd.Series({name: timings[name] for name in ["epsilon 0.1", "softmax 0.1", "UCB1"
 
 # %%
 ax = helpers.plotting.bandit_panels(classic, metric="average_reward", ylabel="average reward per step")
+print(at_steps("average_reward").round(3).to_string())
+
+# %% [markdown]
+# *Figure: the same three panels, with each setting's average reward per step.*
 
 # %%
 ax = helpers.plotting.bandit_panels(classic, metric="cumulative_reward", ylabel="cumulative reward")
+print(at_steps("cumulative_reward").round(1).to_string())
+
+# %% [markdown]
+# *Figure: the same three panels, with each setting's cumulative reward.*
 
 # %% [markdown]
 # Small epsilons and low temperatures learn fast here because the best arm is so much better; Thompson
@@ -354,6 +379,13 @@ ax.set_yscale("log")
 ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
 ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
 ax.yaxis.set_minor_formatter(NullFormatter())
+marks = [100, LONG_HORIZON // 10, LONG_HORIZON]
+print(pd.DataFrame({name: values[[t - 2 for t in marks]] for name, values in per_log.items()},
+                   index=[f"t = {t:,}" for t in marks]).T.round(2).to_string())
+
+# %% [markdown]
+# *Figure: cumulative regret divided by ln t against t, both on log scales, for epsilon-greedy, UCB1 and
+# Thompson sampling, with the Lai-Robbins lower bound and the UCB1 upper bound of Auer et al. as references.*
 
 # %% [markdown]
 # The y axis is logarithmic too, so that the small constants stay apart, and labelled with plain numbers. The
@@ -487,6 +519,12 @@ ax = cost["total regret (€)"].plot(logx=True, title=f"Equal-split test, then i
 ax.axvline(per_arm, color="grey", linestyle=":", label="test sized for 95 %")
 ax.set(xlabel="visitors per offer in the test (log scale)", ylabel="expected regret (€)")
 _ = ax.legend()
+shown = sorted({*np.linspace(0, len(lengths) - 1, 5).astype(int), int(np.argmin(cost["total regret (€)"]))})
+print(cost.iloc[shown].rename_axis("visitors per offer").round(3).to_string())
+
+# %% [markdown]
+# *Figure: the expected total regret over the horizon of an equal-split test followed by its winner, against
+# the number of visitors per offer in the test, with the size chosen for 95 % marked.*
 
 # %% [markdown]
 # The curve is U-shaped. A short test is cheap while it runs but often deploys a worse offer for the rest of
@@ -724,6 +762,10 @@ helpers.claim(share_end["Thompson, Gaussian"] > share_end["Thompson, Beta (reven
 first_half = np.array([shop_runs[name].share_best()[:half] for name in [etc, greedy]])
 helpers.claim(bool(np.allclose(first_half, 0.25, atol=0.01)) and min(jump.values()) > 0.4,
               "the methods that explore first stay at a quarter until half the test, then jump")
+
+# %% [markdown]
+# *Figure: the share of each batch of visitors that gets the best offer, update by update, for the equal split
+# and each bandit, averaged over the simulated tests.*
 
 # %% [markdown]
 # ## What the bandit costs you, and how logging fixes part of it
