@@ -290,6 +290,14 @@ def test_same_seed_same_run_other_seed_other_run():
     assert not np.array_equal(first.arms, other.arms)
 
 
+def test_draw_outcomes_same_seed_same_draws_other_seed_other_draws():
+    env = small_env()
+    sessions, actions = np.arange(300) % 400, np.arange(300) % 3
+    first, again, other = (env.draw_outcomes(sessions, actions, np.random.default_rng(seed)) for seed in (3, 3, 4))
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not np.array_equal(first[1], other[1]) and not np.array_equal(first[0], other[0])
+
+
 def test_a_contextual_learner_beats_a_context_free_one():
     """In a world where the best action flips with the context, Thompson sampling per bin loses less."""
     env = small_env(n=1_000)

@@ -312,3 +312,33 @@ def test_sequence_path_limits_the_axis_and_marks_the_stop():
     with pytest.raises(ValueError, match="ylim must be"):
         plotting.sequence_path(n, estimate, {"band": (estimate, estimate)}, ylim=(0.1, -0.1), **kwargs)
     plt.close("all")
+
+
+# --- seeds: the same seed gives the same result, another seed another one -----------------------------------------
+
+def _arrays(result) -> list[np.ndarray]:
+    """Everything a simulation returned, as arrays, for comparing two runs."""
+    if isinstance(result, experiments.Visitors):
+        return [np.asarray(value) for value in vars(result).values()]
+    if isinstance(result, pd.DataFrame):
+        return [result.to_numpy()]
+    return [np.asarray(result)]
+
+
+SEEDED = {
+    "visitor_experiments": lambda shop, seed: experiments.visitor_experiments(
+        shop, no_offer, half, n_visitors=300, n_experiments=2, seed=seed, extra_sessions=1.0, pre_sessions=1.0,
+        loyalty=0.5, spend_share=0.3, leak=0.2),
+    "daily_traffic": lambda shop, seed: experiments.daily_traffic(10, 1_000, seed=seed),
+    "daily_arms": lambda shop, seed: experiments.daily_arms(shop, no_offer, half, traffic=np.full(3, 300),
+                                                            seed=seed, novelty=1.0),
+    "first_crossing": lambda shop, seed: experiments.first_crossing(
+        0.2, 0.3, n_per_arm=200, n_experiments=50, seed=seed, half_width=np.full(200, 0.1)),
+}
+
+
+@pytest.mark.parametrize("name", SEEDED)
+def test_same_seed_same_result_other_seed_other_result(shop, name):
+    first, again, other = (_arrays(SEEDED[name](shop, seed)) for seed in (11, 11, 12))
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True)), f"{name}: seed 11 twice differs"
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True)), f"{name}: seeds 11 and 12 agree"
