@@ -19,7 +19,8 @@ def test_share_bars_draws_labelled_bars():
         assert ax.get_title() == "T" and ax.get_ylabel() == "share (%)"
         assert [round(bar.get_height(), 6) for bar in ax.patches] == [20.0, 10.0]
         assert [text.get_text() for text in ax.texts] == ["20.0 %\nof 10", "10.0 %\nof 20"]
-        assert ax.get_legend() is not None
+        assert [text.get_text() for text in ax.get_legend().get_texts()] == ["overall"]
+        assert [list(line.get_ydata()) for line in ax.lines] == [[15.0, 15.0]]  # the reference, in percent
     finally:
         plt.close(ax.figure)
 

@@ -33,11 +33,14 @@ def test_meets_the_bar_on_the_test_set(split, model):
 
 
 def test_unseen_category_becomes_missing_not_an_error(split, model):
-    row = split.X_test.head(1).copy()
-    row["Browser"] = row["Browser"].cat.add_categories([99]).cat.set_categories([99])
-    row.loc[row.index[0], "Browser"] = 99
-    probability = model.predict_proba(row)[0, 1]
-    assert 0 <= probability <= 1
+    """A browser code the model never saw is scored exactly like a missing browser, and unlike the row's own."""
+    rows = split.X_test.head(200)
+    unseen, missing = rows.copy(), rows.copy()
+    unseen["Browser"] = unseen["Browser"].cat.add_categories([99])
+    unseen.loc[:, "Browser"] = 99
+    missing.loc[:, "Browser"] = np.nan
+    assert np.array_equal(model.predict_proba(unseen), model.predict_proba(missing))
+    assert not np.array_equal(model.predict_proba(unseen), model.predict_proba(rows))
 
 
 @pytest.mark.parametrize(("make_args", "error", "words"), [
