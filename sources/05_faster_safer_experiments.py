@@ -377,7 +377,7 @@ helpers.claim(abs(even_skew) < abs(ramp_skew) / 10, "a 50/50 split nearly cancel
 # With a 50/50 split the two arms are about equally skewed and the difference is nearly symmetric, so the rule
 # per arm is then conservative. The ramp is where it bites: the treatment's small, skewed sample dominates the
 # difference. Measure how often Welch's 95 % interval misses the true effect on each side, at several treatment
-# sizes of a 10 % ramp (more experiments at the cheap small sizes, where the misses are rare events):
+# sizes of a 10 % ramp (more experiments at the cheap small sizes, where the misses are rare events).
 
 # %%
 from scipy import stats
@@ -398,17 +398,22 @@ for size, repeats in zip(SIZES, WELCH_REPEATS, strict=True):
     welch["interval above truth"].append(np.mean(error > half))
     welch["interval below truth"].append(np.mean(error < -half))
 welch = pd.DataFrame(welch, index=pd.Index(SIZES, name="visitors in treatment")).assign(experiments=WELCH_REPEATS)
-welch.round(3)
 
 # %% [markdown]
 # The figure: the share of intervals lying wholly below and wholly above the truth against the treatment's size,
-# whiskers of two Monte Carlo standard errors, the nominal 2.5 % per side, and Kohavi's threshold.
+# whiskers of two Monte Carlo standard errors, the nominal 2.5 % per side, and Kohavi's threshold. The table
+# below it adds the two-sided coverage and the number of simulated experiments at each size.
 
 # %%
 ax = helpers.plotting.misses_by_size(SIZES, welch["interval below truth"], welch["interval above truth"],
                                      WELCH_REPEATS, title="Skewed revenue: one-sided misses of Welch's interval",
                                      xlabel="visitors in the treatment of a 10 % ramp (log scale)",
                                      marks={"355 s², s the skewness (Kohavi)": kohavi_n})
+welch.round(3)
+
+# %% [markdown]
+# *Figure: the share of Welch's 95 % intervals lying wholly below and wholly above the true effect, against the
+# number of visitors in the treatment of a 10 % ramp; at small sizes the misses below the truth dominate.*
 
 # %% [markdown]
 # With a few dozen visitors in the treatment, the interval covers the truth clearly less often than it claims,
@@ -437,7 +442,7 @@ helpers.claim(bool((abs(welch.iloc[-1][["interval below truth", "interval above 
 # threshold trades variance for bias: the capped metric has a smaller variance, but its true effect is no longer
 # the effect on revenue. In the shop both are exact (`helpers.experiments.capped_moments` integrates the
 # log-normal's tails), so the bias is measured against the truth. Caps at percentiles of a buyer's net revenue
-# in the pre-period, and the standard error at 20,000 visitors per arm:
+# in the pre-period, and the standard error at 20,000 visitors per arm (the table follows the figure below):
 
 # %%
 buyers = sample[sample > 0]
@@ -451,7 +456,6 @@ for level in [90, 95, 99, 99.9, 100]:
 caps = pd.DataFrame(rows)
 caps["RMSE"] = np.sqrt(caps["bias"] ** 2 + caps["standard error"] ** 2)
 caps["RMSE at 10 x the visitors"] = np.sqrt(caps["bias"] ** 2 + caps["standard error"] ** 2 / 10)
-caps.round(4)
 
 # %% [markdown]
 # The figure shows the bias (its size), the standard error and their combination, the root-mean-square error,
@@ -461,6 +465,11 @@ caps.round(4)
 ax = helpers.plotting.bias_and_error(caps, x="cap percentile", unit="€ per visitor",
                                      title="Capping revenue: bias against variance (20,000 per arm)",
                                      labels=[f"{level:g}" for level in caps["cap percentile"][:-1]] + ["100 (no cap)"])
+caps.round(4)
+
+# %% [markdown]
+# *Figure: the size of the bias, the standard error and the root-mean-square error of the capped revenue
+# effect at 20,000 visitors per arm, for caps from the 90th percentile of a buyer's revenue to no cap.*
 
 # %% [markdown]
 # The tighter the cap, the smaller the standard error and the larger the bias, and the bias is **upward**: the
@@ -633,6 +642,10 @@ ax = helpers.plotting.sequence_path(
     ylabel="difference in conversion rate (proportion; 0.02 = 2 points)", ylim=(-0.1, 0.1), stop=stop)
 print(f"always-valid p-value at the planned size: {p_values[-1]:.2g}; the sequence "
       + (f"left zero at {stop:,} visitors per arm" if stop else "did not leave zero by the planned size"))
+
+# %% [markdown]
+# *Figure: the running difference in conversion rate of one simulated test, visitor pair by visitor pair, with
+# the confidence sequence, the fixed-size 95 % interval recomputed at every visitor, and the true effect.*
 
 # %% [markdown]
 # The figure: the running difference (black), the confidence sequence (blue) and the fixed-size interval
@@ -828,6 +841,11 @@ daily = pd.DataFrame({"estimate": means["treatment"] - means["control"],
 ax = helpers.plotting.effect_by_day(daily.index, daily["estimate"], daily["estimate"] - 1.96 * daily["se"],
                                     daily["estimate"] + 1.96 * daily["se"], daily["truth"], long_run=true_effect,
                                     title="Novelty: the offer's effect fades", ylabel="€ per visitor")
+print(daily.loc[[1, 2, 3, 7, 14, 21, 28]].round(3).T.rename_axis(columns="day").to_string())
+
+# %% [markdown]
+# *Figure: the offer's effect estimated day by day with its 95 % interval, beside the true effect of each day
+# and the long-run effect, over four weeks.*
 
 # %% [markdown]
 # The daily estimates follow the true effect of each day, which starts well above the long-run effect and
