@@ -19,7 +19,7 @@ SOURCES = notebooks.sources()
 IDS = [source.stem for source in SOURCES]
 
 #: The repr matplotlib leaves as text beside a figure: not numbers anybody can compare.
-MATPLOTLIB_REPR = re.compile(r"^\s*(\[?<(Figure|Axes|matplotlib\.|mpl_toolkits\.)[^\n]*>\]?\s*)+$"
+MATPLOTLIB_REPR = re.compile(r"^\s*(\[?<(Figure|Axes|matplotlib\.|mpl_toolkits\.)[^\n]*>,?\]?\s*)+$"
                              r"|^\s*(Text|Axes)\(.*\)\s*$")
 #: What a cell whose output varies from run to run may hold: a time measurement, or a widget.
 VOLATILE = re.compile(r"\btime\b|time\(|seconds|perf_counter|timeit|\(s\)|µs|latency|throughput|"
@@ -88,6 +88,11 @@ DESCRIBED = nbformat.v4.new_markdown_cell("*Figure: the share of each arm.*")
 def test_a_figure_with_only_matplotlib_reprs_is_reported():
     problems = figure_problems([_code("ax.plot(x)", [LINES, IMAGE]), DESCRIBED], "99_demo")
     assert problems == ["99_demo cell 0: a figure with neither printed numbers nor a helpers.claim"]
+    wrapped = nbformat.v4.new_output("execute_result", data={
+        "text/plain": "[<matplotlib.lines.Line2D at 0x7f>,\n <matplotlib.lines.Line2D at 0x7e>]"})
+    title = nbformat.v4.new_output("execute_result", data={"text/plain": "Text(0.5, 1.0, 'Share by arm')"})
+    for output in (wrapped, title):
+        assert len(figure_problems([_code("ax.plot(x)", [output, IMAGE]), DESCRIBED], "99_demo")) == 1
 
 
 def test_a_figure_with_a_table_or_a_claim_and_a_description_passes():
