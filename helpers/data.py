@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
-from helpers.paths import DATA_DIR
+from helpers.paths import DATA_DIR, RESOURCES_DIR
 
 SESSIONS_FILE: Path = DATA_DIR / "online_shoppers_intention.csv"
 SESSIONS_SHA256 = "d8e130ba51532985f93281a73ce299e6ce150cb915769a7962a11e595eadd6a1"
@@ -39,6 +39,11 @@ VISITOR_TYPES = ["Returning_Visitor", "New_Visitor", "Other"]
 # The one fixed split of the workbook: a quarter of the sessions are set aside as the test set, never used to choose.
 TEST_SHARE = 0.25
 SPLIT_SEED = 2018
+#: The test rows of that split for the workbook's own data, as :func:`split_test_rows` computes them, with the key
+#: of the rows they were computed from. A grouped split of 12,330 sessions takes about a second and every chapter
+#: needs it, so the package keeps the answer, and uses it only for the very rows it was computed from (the tests
+#: recompute it; ``write_test_rows()`` writes it again).
+TEST_ROWS_FILE: Path = RESOURCES_DIR / "test_rows.txt"
 
 
 class DataIntegrityError(ValueError):
@@ -198,8 +203,10 @@ def fixed_split(sessions: pd.DataFrame | None = None) -> Split:
     if len(sessions) < 8:
         raise ValueError(f"sessions must have at least 8 rows to split, got {len(sessions)}")
     groups = duplicate_groups(sessions[FEATURES], sessions[TARGET])
-    folds = StratifiedGroupKFold(n_splits=round(1 / TEST_SHARE), shuffle=True, random_state=SPLIT_SEED)
-    train_rows, test_rows = next(folds.split(sessions, sessions[TARGET], groups=groups))
+    stored = _stored_test_rows(groups, sessions[TARGET])
+    test = np.zeros(len(sessions), dtype=bool)
+    test[split_test_rows(groups, sessions[TARGET]) if stored is None else stored] = True
+    train_rows, test_rows = np.flatnonzero(~test), np.flatnonzero(test)
     features = sessions[FEATURES]
     target = sessions[TARGET]
     return Split(
@@ -208,3 +215,40 @@ def fixed_split(sessions: pd.DataFrame | None = None) -> Split:
         y_train=target.iloc[train_rows],
         y_test=target.iloc[test_rows],
     )
+
+
+def split_test_rows(groups: np.ndarray, target: pd.Series) -> np.ndarray:
+    """Positions of the test rows of the fixed split: the first fold of a stratified, grouped split into
+    ``1 / TEST_SHARE`` folds, shuffled with ``SPLIT_SEED`` (scikit-learn's ``StratifiedGroupKFold``)."""
+    folds = StratifiedGroupKFold(n_splits=round(1 / TEST_SHARE), shuffle=True, random_state=SPLIT_SEED)
+    return next(folds.split(np.zeros(len(target)), target, groups=groups))[1]
+
+
+def split_key(groups: np.ndarray, target: pd.Series) -> str:
+    """A checksum of everything the split depends on: each row's group label and ``Revenue``, in order."""
+    return hashlib.sha256(np.ascontiguousarray(groups, dtype=np.uint64).tobytes()
+                          + np.asarray(target, dtype=bool).tobytes()).hexdigest()
+
+
+def _stored_test_rows(groups: np.ndarray, target: pd.Series) -> np.ndarray | None:
+    """The stored test rows when ``TEST_ROWS_FILE`` was computed from these very rows, else None."""
+    try:
+        header, body = TEST_ROWS_FILE.read_text(encoding="ascii").split("\n", 1)
+        key, digest = header.split()
+    except (OSError, ValueError):
+        return None
+    if key != split_key(groups, target) or digest != hashlib.sha256(body.encode("ascii")).hexdigest():
+        return None
+    return np.array(body.split(), dtype=np.int64)
+
+
+def write_test_rows(path: str | Path = TEST_ROWS_FILE) -> Path:
+    """Compute the fixed split's test rows for the workbook's data and store them in ``path``: a first line with
+    their key (:func:`split_key`) and the SHA-256 of the rest, then one position per line."""
+    sessions = load_sessions()
+    groups = duplicate_groups(sessions[FEATURES], sessions[TARGET])
+    rows = split_test_rows(groups, sessions[TARGET])
+    body = "\n".join(map(str, rows)) + "\n"
+    header = f"{split_key(groups, sessions[TARGET])} {hashlib.sha256(body.encode('ascii')).hexdigest()}"
+    Path(path).write_text(header + "\n" + body, encoding="ascii")
+    return Path(path)

@@ -6,6 +6,7 @@ Each chapter's source of truth is ``chapters/NN_name.py`` (jupytext, py:percent)
     python tools/notebooks.py execute   [NN ...]   sync, then execute with papermill and save the outputs
     python tools/notebooks.py book [--committed]   execute into build/ and write a static book (build/book/)
     python tools/notebooks.py measure   [NN ...]   execution time and the kernel's peak memory, per chapter
+                                 [--cells N]       ... and each chapter's N slowest cells
     python tools/notebooks.py check                fail when a committed notebook differs from its source
     python tools/notebooks.py restore NN           put chapter NN's notebook back as committed (a student's reset)
 
@@ -158,8 +159,13 @@ def execute(notebook_path: Path, output: Path, parameters: dict | None = None, c
     nbformat.write(_clean(nbformat.read(output, as_version=4)), output)
 
 
-def measure(source: Path) -> tuple[float, float]:
-    """Execute a chapter once in a fresh kernel; return wall seconds and the kernel's peak memory in MB."""
+def measure(source: Path, cell_times: list | None = None) -> tuple[float, float, float]:
+    """Execute a chapter once in a fresh kernel; return wall seconds, the kernel's peak memory in MB and the CPU
+    seconds of the kernel and the processes it waited for (CPU time barely grows when other programs share the
+    cores, so it compares runs on a busy machine).
+
+    When ``cell_times`` is a list, (seconds, cell index, first line) of every code cell is appended to it.
+    """
     from nbclient import NotebookClient
 
     os.environ.update(EXECUTION_ENV)
@@ -167,10 +173,12 @@ def measure(source: Path) -> tuple[float, float]:
     client = NotebookClient(notebook, kernel_name=KERNEL, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_TIMEOUT,
                             raise_on_iopub_timeout=True, resources={"metadata": {"path": str(source.parent)}})
     probe = nbformat.v4.new_code_cell(
-        "import resource as _r; print(_r.getrusage(_r.RUSAGE_SELF).ru_maxrss)")
+        "import resource as _r; _s, _c = _r.getrusage(_r.RUSAGE_SELF), _r.getrusage(_r.RUSAGE_CHILDREN)\n"
+        "print(_s.ru_maxrss, _s.ru_utime + _s.ru_stime + _c.ru_utime + _c.ru_stime)")
     with client.setup_kernel():
         start = time.perf_counter()
         for index, cell in enumerate(notebook.cells):
+            began = time.perf_counter()
             try:
                 client.execute_cell(cell, index)
             except Exception as problem:
@@ -178,11 +186,14 @@ def measure(source: Path) -> tuple[float, float]:
                 summary = (str(problem).strip().splitlines() or [type(problem).__name__])[-1][:300]
                 raise ExecutionFailed(f"{source.stem} stopped in cell {index} (begins {first!r}): "
                                       f"{type(problem).__name__}: {summary}") from problem
+            if cell_times is not None and cell.cell_type == "code":
+                first = next((line for line in cell.source.splitlines() if line.strip()), "")
+                cell_times.append((time.perf_counter() - began, index, first[:80]))
         seconds = time.perf_counter() - start
         notebook.cells.append(probe)
         client.execute_cell(probe, len(notebook.cells) - 1)
-    peak_kb = int(probe.outputs[0]["text"].strip())  # Linux reports ru_maxrss in kilobytes
-    return seconds, peak_kb / 1024
+    peak_kb, cpu = probe.outputs[0]["text"].split()  # Linux reports ru_maxrss in kilobytes
+    return seconds, int(peak_kb) / 1024, float(cpu)
 
 
 def drift(source: Path) -> list[str]:
@@ -306,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["sync", "execute", "book", "measure", "check", "restore"])
     parser.add_argument("chapters", nargs="*", help="chapter numbers such as 00 01 (default: all)")
+    parser.add_argument("--cells", type=int, default=0, metavar="N",
+                        help="measure: also list each chapter's N slowest cells (a profile)")
     parser.add_argument("--committed", action="store_true",
                         help="book: use the committed notebooks instead of executing the chapters again")
     args = parser.parse_args(argv)
@@ -321,16 +334,21 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "book":
         print(f"wrote {book(execute_chapters=not args.committed).relative_to(ROOT)}")
     elif args.command == "measure":
-        print(f"{'chapter':<32} {'seconds':>8} {'budget s':>9} {'kernel peak MB':>15} {'budget MB':>10}")
-        total = 0.0
+        print(f"{'chapter':<32} {'seconds':>8} {'budget s':>9} {'kernel peak MB':>15} {'budget MB':>10} "
+              f"{'CPU s':>6}")
+        total = total_cpu = 0.0
         for source in sources(args.chapters):
-            seconds, peak = measure(source)
+            cell_times: list = []
+            seconds, peak, cpu = measure(source, cell_times)
             total += seconds
+            total_cpu += cpu
             budget = BUDGET_SECONDS.get(source.stem[:2])
             over = " over budget" if (budget and seconds > budget) or peak > BUDGET_MB else ""
-            print(f"{source.stem:<32} {seconds:8.1f} {budget or '-':>9} {peak:15.0f} {BUDGET_MB:>10}{over}",
-                  flush=True)
-        print(f"{'total':<32} {total:8.1f}")
+            print(f"{source.stem:<32} {seconds:8.1f} {budget or '-':>9} {peak:15.0f} {BUDGET_MB:>10} {cpu:6.1f}"
+                  f"{over}", flush=True)
+            for cell_seconds, index, first in sorted(cell_times, reverse=True)[:args.cells]:
+                print(f"    cell {index:3d} {cell_seconds:6.2f} s  {first}", flush=True)
+        print(f"{'total':<32} {total:8.1f} {'':>9} {'':>15} {'':>10} {total_cpu:6.1f}")
     elif args.command == "restore":
         target = restore(args.chapters[0] if len(args.chapters) == 1 else "")
         print(f"restored {target.relative_to(ROOT)} as committed; open it again in JupyterLab")
