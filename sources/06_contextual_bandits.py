@@ -102,6 +102,10 @@ ax = helpers.plotting.offer_values_by_bin(bin_table, bin_labels=BIN_LABELS, offe
                                           title="Which offer pays depends on the score")
 
 # %% [markdown]
+# *Figure: each offer's expected gain in net revenue per visitor over no offer, in each bin of the production
+# model's score; no offer is best in the lowest and the highest bin.*
+
+# %% [markdown]
 # That difference per visitor is the prize. Where does it come from? Each bin adds its share of visitors times
 # the gain of its best offer over the best global offer there. And how much of it does a much simpler rule get,
 # one threshold: the best global offer below the top bin's edge, the top bin's best offer above it?
@@ -241,6 +245,14 @@ ax = helpers.plotting.regret_bands(
      for name, r in regret.items()},
     ylabel="cumulative regret (€)", title="Regret against the best contextual policy (mean, 10–90 % of runs)",
     reference=("prize × visitors: the best global offer's regret", steps, prize.mean() * steps))
+marks = [steps[len(steps) // 4 - 1], steps[len(steps) // 2 - 1], steps[-1]]
+print(pd.DataFrame({**{name: r.mean(axis=0)[np.searchsorted(steps, marks)] for name, r in regret.items()},
+                    "best global offer": prize.mean() * np.array(marks)},
+                   index=[f"{m:,} visitors" for m in marks]).T.round().astype(int).to_string())
+
+# %% [markdown]
+# *Figure: the mean cumulative regret (€) against the best contextual policy of the three learners, with bands
+# holding 80 % of the runs, beside the regret of showing everyone the best global offer.*
 
 # %% [markdown]
 # The lines are the mean over runs, the bands hold 80 % of the runs. The dashed line is the regret of showing
@@ -393,6 +405,10 @@ print(pd.DataFrame({**errors, "cost per visitor (€)": cost}, index=pd.Index(EP
 ax = helpers.plotting.error_by_exploration(EPSILONS, errors, title="Small propensities, large standard errors")
 
 # %% [markdown]
+# *Figure: the standard error of the IPS and SNIPS estimates of the candidate's value from one log, against the
+# exploration rate epsilon of the logging policy.*
+
+# %% [markdown]
 # With the least exploration the standard error is more than twice that of a fully random log: a few visitors with
 # propensity epsilon / 4 carry weights of 4 / epsilon. Each point comes from a single log, and a standard error
 # estimated from one log is itself noisy, so the curve need not fall at every step; where two neighbouring points
@@ -521,11 +537,18 @@ first["low"], first["high"] = first["estimate"] - 1.96 * first["se"], first["est
 first["truth"] = [truth_of(*row) for row in first.index]
 first["covers"] = (first["low"] <= first["truth"]) & (first["truth"] <= first["high"])
 single = first.drop(index="DR − current", level="estimator")
-single.round(3)
+
+# %% [markdown]
+# The figure draws each estimate with its 95 % interval beside the truth; the table below it holds the numbers.
 
 # %%
 ax = helpers.plotting.ope_intervals(single, title="One log, four candidates, three estimators",
                                     unit="net revenue per visitor (€)")
+single.round(3)
+
+# %% [markdown]
+# *Figure: the estimated value of each of the four candidate policies from one log, by three estimators, with
+# 95 % intervals and the true value of each candidate.*
 
 # %% [markdown]
 # And the differences from the current policy on the same log:
