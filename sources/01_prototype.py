@@ -520,7 +520,7 @@ areas.round(3)
 
 # %% [markdown]
 # *Figure: out-of-fold ROC and precision-recall curves of the prototype and of `PageValues` used alone as a
-# score; the prototype's curves lie above on both panels.*
+# score; the prototype has the larger area under both.*
 
 # %%
 lead = areas.loc["prototype"] - areas.loc["PageValues alone"]
