@@ -216,6 +216,9 @@ print("Kolmogorov-Smirnov test of uniform p-values, its p-value:",
 ax = helpers.plotting.pvalue_histogram(aa_p["net revenue"], title="A/A tests of net revenue: p-values")
 
 # %% [markdown]
+# *Figure: a histogram of the net-revenue p-values of the A/A tests, spread evenly over 0 to 1.*
+
+# %% [markdown]
 # The figure shows the p-values of net revenue spread over 0 to 1. The eye is a poor judge of "evenly", so the
 # Kolmogorov–Smirnov test (`scipy.stats.kstest`) compares each metric's p-values with the uniform distribution:
 # none of its p-values is small. And for every metric the share below 0.05 lies within 3.5 Monte Carlo standard
@@ -345,7 +348,20 @@ print(f"{2 * N_PER_ARM:,} visitors: {days_needed} days at {VISITORS_PER_DAY:,} a
 # Both size the conversion rate only: for a revenue OEC, size with its own standard deviation, as above.
 
 # %%
-ax = helpers.plotting.sample_size_curves([0.05, 0.15, 0.30], [0.5, 1, 2, 3, 5])
+BASELINES, LIFTS = [0.05, 0.15, 0.30], [0.5, 1, 2, 3, 5]
+ax = helpers.plotting.sample_size_curves(BASELINES, LIFTS)
+sizes = pd.DataFrame({f"baseline {b:.0%}": {f"+{lift} points": helpers.abtest.sample_size_per_arm(b, lift / 100)
+                                            for lift in LIFTS} for b in BASELINES}).rename_axis("visitors per arm")
+helpers.claim(bool((sizes.diff(axis=1).iloc[:, 1:] > 0).all().all()),
+              "a higher baseline needs more visitors, at every lift")
+helpers.claim(bool((sizes.iloc[0] / sizes.iloc[1]).between(3.5, 4.5).all()),
+              "halving the lift from 1 to 0.5 points about quadruples the visitors")
+sizes
+
+# %% [markdown]
+# *Figure: visitors per arm against the lift to detect, on a log scale, for baselines of 5 %, 15 % and 30 %;
+# the table gives the same numbers: halving the lift roughly quadruples the visitors, and a higher baseline
+# needs more.*
 
 # %% tags=["nbval-ignore-output"]
 helpers.widgets.power_explorer(visitors_per_day=VISITORS_PER_DAY)
@@ -454,6 +470,10 @@ ax = helpers.plotting.effect_by_day(day_effect.index, day_effect, day_effect - 1
 print("true effect by weekday (€):", pd.Series(weekday_truth, index=helpers.simulate.WEEKDAYS).round(3).to_dict())
 
 # %% [markdown]
+# *Figure: each day's estimated effect of the offer with its 95 % interval, beside that weekday's true effect
+# (printed above) and the long-run truth, weekends marked.*
+
+# %% [markdown]
 # One day's estimate is too noisy to read alone (the wide intervals), but the truth shows the pattern: the offer
 # earns more at weekends, when visitors are more inclined to buy. What does a test that stops before the week
 # is over estimate? Its expected value is the effect averaged over the days it ran, each weighted by its traffic.
@@ -476,6 +496,10 @@ ax = helpers.plotting.lines(stop_days, {"what a test stopped that day estimates,
                             ylabel="net revenue per session (€)", title="Stopping mid-week biases the estimate")
 print(f"stopped after the first Friday: {expected_at_stop[4]:+.3f} €, after whole weeks (weekly truth): "
       f"{true_revenue:+.3f} €")
+
+# %% [markdown]
+# *Figure: the expected estimate of a test stopped on each day, rising and falling with the week and meeting the
+# weekly truth at the end of every whole week.*
 
 # %% [markdown]
 # A test stopped on a Friday misses the weekend and underestimates the effect, however many visitors it had;
@@ -613,6 +637,10 @@ ax = helpers.plotting.interval_coverage(diff - 1.96 * se, diff + 1.96 * se, no_w
                                         title="Revenue difference, repeated experiments", unit="€ per session")
 print(f"no-weekday truth {no_weekday_revenue:+.3f} €, weekly truth {true_revenue:+.3f} €")
 helpers.claim(bool(no_weekday_revenue < true_revenue), "the no-weekday truth is smaller than the weekly truth")
+
+# %% [markdown]
+# *Figure: the revenue intervals of the first hundred repeated experiments, each drawn against the no-weekday
+# truth; those that miss it are drawn in orange.*
 
 # %% [markdown]
 # **Power and the winner's curse.** The same repetitions show how often a test of this size detects the
@@ -809,6 +837,10 @@ helpers.claim(bool(policies.loc["likely buyers (score >= 0.5)", "true revenue ef
               "the likely-buyer policy loses net revenue, the undecided policy earns it")
 
 # %% [markdown]
+# *Figure: each policy's A/B estimate of its effect on net revenue per session, with its 95 % interval, beside
+# its true effect; the table above holds the same numbers.*
+
+# %% [markdown]
 # Check the undecided row's last column. With the power measured above, one run in a few misses significance at
 # the no-weekday truth; if this one did, that is no evidence against the policy, only a test too small for the
 # effect. The truths, which only the simulated shop knows, settle the ordering.
@@ -861,6 +893,10 @@ ax = helpers.plotting.lines(p0, {"p₁ / p₀ under the assumed uplift": p1 / p0
                             xlabel="purchase probability without the offer, p₀", ylabel="p₁ / p₀",
                             title="Where the offer pays")
 print(f"the offer pays for {low_cut:.3f} <= p0 <= {high_cut:.3f}; no uplift can pay above {ceiling:.3f}")
+
+# %% [markdown]
+# *Figure: the ratio p₁ / p₀ that the assumed uplift gives at each purchase probability without the offer, against
+# the break-even ratio; the offer pays where the curve lies above it, between the two printed bounds.*
 
 # %% [markdown]
 # Under the assumed curve the offer pays only in a band of middling probabilities: above it, too many would
@@ -952,6 +988,10 @@ curves = {name: list(zip(*[helpers.abtest.peeking_false_positive_rate(k, 5_000, 
 ax = helpers.plotting.peeking_curve(LOOKS, curves, title="False positives of A/A tests checked repeatedly")
 naive_rate, naive_se = curves["naive: 1.96 at every look"][0][-1], curves["naive: 1.96 at every look"][1][-1]
 print(f"naive, {LOOKS[-1]} looks: {naive_rate:.1%} ± {naive_se:.1%}")
+
+# %% [markdown]
+# *Figure: the false-positive rate of A/A tests against the number of looks, for naive peeking and the two
+# group-sequential designs, with Monte Carlo whiskers of two standard errors.*
 
 # %% [markdown]
 # With naive peeking the false-positive rate climbs with every extra look, far above the 5 % that each single

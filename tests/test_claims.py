@@ -15,8 +15,8 @@ from helpers.claims import ClaimBroken
 EXPECTED_CLAIMS = {
     "00_start_here": 3,
     "01_prototype": 29,
-    "02_simplify_for_production": 49,
-    "03_ab_testing": 45,
+    "02_simplify_for_production": 50,
+    "03_ab_testing": 47,
     "04_bandits": 59,
     "05_faster_safer_experiments": 52,
     "06_contextual_bandits": 45,

@@ -21,9 +21,10 @@ IDS = [source.stem for source in SOURCES]
 #: The repr matplotlib leaves as text beside a figure: not numbers anybody can compare.
 MATPLOTLIB_REPR = re.compile(r"^\s*(\[?<(Figure|Axes|matplotlib\.|mpl_toolkits\.)[^\n]*>,?\]?\s*)+$"
                              r"|^\s*(Text|Axes)\(.*\)\s*$")
-#: What a cell whose output varies from run to run may hold: a time measurement, or a widget.
+#: What a cell whose output varies from run to run may hold: a time or memory measurement (a profile is one), or a
+#: widget.
 VOLATILE = re.compile(r"\btime\b|time\(|seconds|perf_counter|timeit|\(s\)|µs|latency|throughput|"
-                      r"per second|helpers\.widgets\.|_explorer\(|_playground\(")
+                      r"per second|cProfile|peak_memory|helpers\.widgets\.|_explorer\(|_playground\(")
 
 
 def _cells(source):
