@@ -64,11 +64,12 @@ $(STAMP): requirements.txt pyproject.toml
 lab: $(STAMP)
 	OMP_NUM_THREADS=1 $(VENV)/bin/jupyter lab --LabApp.default_url=/lab/tree/chapters/00_start_here.ipynb $(LAB_ARGS)
 
-# Two workers (pytest-xdist); each test file stays in one worker, so a chapter's cells run in order in one kernel.
+# Two workers (pytest-xdist): a chapter's cells stay together in one worker (conftest.py schedules), so nbval runs
+# them in order in one kernel; the slow tests (fast runs, browser) go one by one to whichever worker is free.
 TEST_WORKERS ?= 2
 
 test: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 execute: $(STAMP)
 	$(PY) tools/notebooks.py execute $(CHAPTERS)
