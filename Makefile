@@ -5,7 +5,8 @@
 #   make test       run the whole test suite (all chapters under nbval, helpers, environment, data)
 #   make execute    re-execute every chapter from its source and save the outputs (CHAPTERS="01" for one)
 #   make book       execute into build/ and write static HTML pages with an index (build/book/index.html)
-#   make measure    execution time and kernel peak memory of each chapter, beside its budget
+#   make measure    execution time, kernel peak memory and CPU of each chapter, beside its budget (CELLS=3: and
+#                   each chapter's three slowest cells, a profile)
 #   make doctor     check this machine for a workshop in seconds (Python, packages, data, kernel, widgets)
 #   make hub-link   an nbgitpuller link for a JupyterHub class: HUB=https://… REPO=https://… [CHAPTER=03]
 #   make platforms  check that the pins install from wheels on every supported platform and Python (network)
@@ -77,8 +78,9 @@ execute: $(STAMP)
 book: $(STAMP)
 	$(PY) tools/notebooks.py book
 
+CELLS ?= 0
 measure: $(STAMP)
-	$(PY) tools/notebooks.py measure $(CHAPTERS)
+	$(PY) tools/notebooks.py measure $(CHAPTERS) --cells $(CELLS)
 
 MODULES ?=
 mutants: $(STAMP)

@@ -31,3 +31,16 @@ def test_an_error_names_the_cell(tmp_path):
 def test_every_chapter_has_a_budget():
     for source in notebooks.sources():
         assert source.stem[:2] in notebooks.BUDGET_SECONDS, f"{source.stem} has no time budget"
+
+
+def test_measure_reports_time_memory_cpu_and_the_slowest_cells(tmp_path):
+    source = tmp_path / "99_demo.py"
+    busy = "start = time.process_time()\nwhile time.process_time() - start < 1.0:\n    pass"
+    source.write_text(f"# %%\nimport time\n\n# %%\ntime.sleep(0.5)\n\n# %% [markdown]\n# text\n\n# %%\n{busy}\n",
+                      encoding="utf-8")
+    cells = []
+    seconds, peak_mb, cpu = notebooks.measure(source, cells)
+    assert [index for _, index, _ in cells] == [0, 1, 3]  # code cells only, in order
+    assert cells[1][0] >= 0.5 and cells[1][2] == "time.sleep(0.5)" and cells[1][0] > cells[0][0]
+    assert seconds >= cells[1][0] + cells[2][0] and 10 < peak_mb < 2_000
+    assert cpu >= 1.0  # the busy cell's second of CPU is counted; the sleep's half second need not be
