@@ -18,7 +18,7 @@ EXPECTED_CLAIMS = {
     "02_simplify_for_production": 50,
     "03_ab_testing": 47,
     "04_bandits": 59,
-    "05_faster_safer_experiments": 52,
+    "05_faster_safer_experiments": 53,
     "06_contextual_bandits": 45,
 }
 
