@@ -26,7 +26,8 @@ helpers.setup_notebook()
 # %% tags=["parameters"]
 SEED = 0             # seeds the folds, the bootstrap and the simulations
 FAST = False         # True: fewer resamples and timed requests
-N_FOLDS = 3          # cross-validation folds of the audit
+N_AUDIT_FOLDS = 3    # grouped folds of the audit of inputs (thirty refits of the prototype)
+N_FOLDS = 5          # grouped folds of the comparison of models and of the decision threshold
 N_FAST_CALLS = 2_000  # timed requests for the fast implementations: enough for a 99th percentile
 N_SLOW_CALLS = 100   # timed requests for the scikit-learn pipelines: enough for a 90th percentile
 N_BOOTSTRAP = 1_000  # resamples for the confidence interval of the loss
@@ -98,9 +99,11 @@ prototype
 # **Benefit of each group of inputs.** Remove one group, refit the prototype's pipeline on the same folds, and
 # see how much the cross-validated ROC AUC drops. The drop is measured fold by fold, so its spread shows
 # whether it is real. The folds keep identical rows together, with the same groups as the workbook's split, so
-# that no fold is validated on copies of its own training rows. The folds are drawn once and reused by every
-# cross-validation below. Three folds keep the audit to thirty fits of the prototype; a spread over three folds
-# is only a rough guide, so a drop counts as real below when it exceeds twice its spread.
+# that no fold is validated on copies of its own training rows. The audit uses three folds, which keeps it to
+# thirty fits of the prototype; the comparison of models below uses five. A drop counts as real when its mean
+# exceeds twice its standard deviation over the folds (the sample standard deviation, dividing by n − 1). That
+# is a rough rule, lenient rather than strict: the folds share training rows, so their spread understates the
+# uncertainty, and a standard deviation from three values is itself uncertain by a factor of several.
 
 # %%
 from sklearn.model_selection import StratifiedGroupKFold, cross_validate
@@ -110,13 +113,13 @@ GROUPS = {"page values": ["PageValues"], "month": ["Month"], "bounce & exit rate
           "page counts": D.COUNT_COLUMNS, "durations": D.DURATION_COLUMNS, "technical codes": D.CODE_COLUMNS,
           "visitor type": ["VisitorType"], "special day": ["SpecialDay"], "weekend": ["Weekend"]}
 row_groups = D.duplicate_groups(X_train, y_train)
-folds = list(StratifiedGroupKFold(n_splits=N_FOLDS, shuffle=True, random_state=SEED).split(
-    X_train, y_train, groups=row_groups))
+audit_folds, folds = (list(StratifiedGroupKFold(n_splits=n, shuffle=True, random_state=SEED).split(
+    X_train, y_train, groups=row_groups)) for n in (N_AUDIT_FOLDS, N_FOLDS))
 
 
-def cv_auc(model, X):
+def cv_auc(model, X, cv):
     """Cross-validated ROC AUC per fold, with the fitted fold models and their validation rows."""
-    return cross_validate(model, X, y_train, cv=folds, scoring="roc_auc",
+    return cross_validate(model, X, y_train, cv=cv, scoring="roc_auc",
                           return_estimator=True, return_indices=True)
 
 
@@ -143,12 +146,12 @@ def prototype_without(dropped):
 # Now the audit itself: the prototype once with all inputs, then once without each group.
 
 # %%
-full = cv_auc(prototype, X_train)
-drops = {name: full["test_score"] - cv_auc(prototype_without(columns), X_train)["test_score"]
+full = cv_auc(prototype, X_train, audit_folds)
+drops = {name: full["test_score"] - cv_auc(prototype_without(columns), X_train, audit_folds)["test_score"]
          for name, columns in helpers.progress(GROUPS.items(), description="audit", total=len(GROUPS))}
 benefit = pd.DataFrame({"fields": {name: len(columns) for name, columns in GROUPS.items()},
                         "AUC drop without it": {name: d.mean() for name, d in drops.items()},
-                        "spread (sd over folds)": {name: d.std() for name, d in drops.items()}})
+                        "spread (sd over folds)": {name: d.std(ddof=1) for name, d in drops.items()}})
 benefit.sort_values("AUC drop without it", ascending=False).round(4)
 
 # %% [markdown]
@@ -168,9 +171,9 @@ benefit.sort_values("AUC drop without it", ascending=False).round(4)
 # | visitor type | a cookie | yes | low |
 # | special day, weekend | the calendar | yes | none |
 #
-# We keep the page counts (cheap, the shop's own) and the two rates (the largest of the small drops, at the
-# price of a second dependency on the analytics tool), and drop the other ten fields, each group adding under
-# 0.002. The technical codes would be cheap to keep too; they go because their benefit is under a thousandth.
+# We keep the page counts (cheap, the shop's own) and the two rates: the largest of the small drops, but not
+# above twice its spread, so keeping them is a judgement the folds cannot settle, bought with a second
+# dependency on the analytics tool. We drop the other ten fields, each group adding under 0.002. The technical codes would be cheap to keep too; they go because their benefit is under a thousandth.
 # Whether dropping all ten at once is safe, the variants below decide.
 
 # %%
@@ -264,11 +267,11 @@ held_out = {name: cross_validate(model, X_train[KEEP], y_train, groups=X_train["
                                  cv=GroupKFold(n_splits=5), scoring="roc_auc")["test_score"]
             for name, model in {"with month": calendar, "without month": no_month}.items()}
 unseen = held_out["with month"] - held_out["without month"]
-print(f"months held out: the month changes ROC AUC by {unseen.mean():+.4f} (paired sd {unseen.std():.4f}); "
+print(f"months held out: the month changes ROC AUC by {unseen.mean():+.4f} (paired sd {unseen.std(ddof=1):.4f}); "
       f"in the audit's mixed folds it added {benefit.loc['month', 'AUC drop without it']:.4f}")
 
 # %%
-helpers.claim(abs(unseen.mean()) < 2 * unseen.std(),
+helpers.claim(abs(unseen.mean()) < 2 * unseen.std(ddof=1),
               "for months held out, the month's effect lies within two paired standard deviations of zero")
 helpers.claim(benefit.loc["month", "AUC drop without it"] > unseen.mean(),
               "the month helps more for months the model has seen than for months held out")
@@ -306,17 +309,16 @@ VARIANTS = {
 }
 
 # %% [markdown]
-# For each variant: the cross-validated ROC AUC with its spread, the time to fit, and the size of the pickled
-# model (the prototype's cross-validation is the one the audit already ran). Request latency gets its own,
-# careful section below.
+# For each variant, on the five folds of the comparison: the cross-validated ROC AUC with its spread, the size
+# of the pickled model and the time to fit. Request latency gets its own, careful section below.
 
 # %%
 import pickle
 
-runs = {"prototype (17 fields)": full}
-runs.update({name: cv_auc(model, X_train[KEEP]) for name, model in VARIANTS.items() if name not in runs})
+runs = {name: cv_auc(model, X_train if name.startswith("prototype (") else X_train[KEEP], folds)
+        for name, model in VARIANTS.items()}
 audit = pd.DataFrame({name: {"fields": 17 if name.startswith("prototype (") else len(KEEP),
-                             "CV ROC AUC": run["test_score"].mean(), "AUC sd": run["test_score"].std(),
+                             "CV ROC AUC": run["test_score"].mean(), "AUC sd": run["test_score"].std(ddof=1),
                              "pickle (kB)": len(pickle.dumps(run["estimator"][0])) / 1e3}
                       for name, run in runs.items()}).T
 audit.round({"CV ROC AUC": 4, "AUC sd": 4, "pickle (kB)": 1})
@@ -340,7 +342,7 @@ cv = audit["CV ROC AUC"]
 def paired(a, b):
     """Mean and sd over folds of the per-fold ROC AUC difference a - b (the runs share their folds)."""
     difference = runs[a]["test_score"] - runs[b]["test_score"]
-    return pd.Series({"mean difference": difference.mean(), "paired sd": difference.std()})
+    return pd.Series({"mean difference": difference.mean(), "paired sd": difference.std(ddof=1)})
 
 
 PAIRS = {"17 fields - 7 fields (prototype settings)": ("prototype (17 fields)", "prototype settings, 7 fields"),
@@ -354,10 +356,11 @@ pairs.round(4)
 fields, trees30, trees10 = (pairs.loc[name] for name in PAIRS)
 helpers.claim(abs(fields["mean difference"]) < 2 * fields["paired sd"],
               "dropping ten fields changes CV ROC AUC by less than two paired standard deviations")
-helpers.claim(0 < trees30["mean difference"] < ALLOWED_LOSS / 4,
-              "thirty trees of depth 3 lose less than a quarter of the allowance against the prototype's settings")
-helpers.claim(trees10["mean difference"] > trees10["paired sd"],
-              "ten trees of depth 3 lose more than thirty, by more than the paired spread")
+helpers.claim(0 < trees30["mean difference"] + 2 * trees30["paired sd"] < ALLOWED_LOSS / 4,
+              "thirty trees of depth 3 lose less than a quarter of the allowance against the prototype's settings, "
+              "even at two paired standard deviations")
+helpers.claim(trees10["mean difference"] > 2 * trees10["paired sd"],
+              "ten trees of depth 3 lose more than thirty, by more than twice the paired spread")
 helpers.claim(audit.loc["30 trees of depth 3, 7 fields", "pickle (kB)"]
               < audit.loc["prototype settings, 7 fields", "pickle (kB)"] / 2,
               "thirty trees of depth 3 weigh less than half of the prototype's settings")
@@ -382,13 +385,13 @@ helpers.claim(audit["pickle (kB)"].idxmin() == cv.idxmin() == "logistic regressi
 # %% [markdown]
 # Dropping ten fields changes the ROC AUC by less than two paired standard deviations: no loss the folds can
 # see. Thirty trees of depth 3 lose a little against the prototype's settings on the same seven fields, less
-# than a quarter of the allowance, at less than half the size; ten trees lose more than thirty, by more than
-# the paired spread, and the logistic regression, even with `log1p`, loses clearly: "A simpler model is not
-# better" holds here. (The test set confirms below that the whole simplification stays within the allowance.)
-# We choose
-# **30 trees of depth 3 on seven fields**: `helpers.production.build_production_model` builds exactly this
-# model, and its out-of-fold predictions (from the audit's own folds, no extra fits) give the decision threshold
-# (maximum F1, chapter 01's way) and, later, the reference for monitoring.
+# than a quarter of the allowance even two paired standard deviations out, at less than half the size; ten
+# trees lose more than thirty, by more than twice the paired spread, and the logistic regression, even with
+# `log1p`, loses clearly: "A simpler model is not better" holds here. (The test set confirms below that the
+# whole simplification stays within the allowance.) We choose **30 trees of depth 3 on seven fields**:
+# `helpers.production.build_production_model` builds exactly this model, and its out-of-fold predictions (from
+# the comparison's own folds, no extra fits) give the decision threshold (maximum F1, chapter 01's way) and,
+# later, the reference for monitoring.
 
 # %%
 from sklearn.metrics import precision_recall_curve
@@ -850,8 +853,8 @@ def serve(spec, request, log, role="live", score=scorer.score_checked, deadline=
 
 
 # %% [markdown]
-# Try the fallbacks: a spec whose trees were lost in transit, and a scorer that hangs. The share of requests
-# that end in anything but a score is a monitor of its own (below).
+# Try the fallbacks: a request with a month the spec does not know, a spec whose trees were lost in transit, and
+# a scorer that hangs. The share of requests that end in anything but a score is a monitor of its own (below).
 
 # %%
 def hanging(spec, request):
@@ -860,14 +863,15 @@ def hanging(spec, request):
 
 
 failures = []
+serve(loaded, {**requests[0], "Month": "Smarch"}, failures)
 serve({**loaded, "model": {}}, requests[0], failures)
 serve(loaded, requests[0], failures, score=hanging)
 print([(record["outcome"], record["offer"]) for record in failures])
 
 # %%
-helpers.claim(failures[0]["outcome"].startswith("error") and failures[1]["outcome"] == "late"
-              and not (failures[0]["offer"] or failures[1]["offer"]),
-              "serve falls back to no offer on an unexpected error and on a late answer")
+helpers.claim([r["outcome"][:5] for r in failures] == ["rejec", "error", "late"]
+              and not any(r["offer"] for r in failures),
+              "serve falls back to no offer on a rejected request, an unexpected error and a late answer")
 
 # %% [markdown]
 # Now the skew check at work, in a simulation under assumptions the data cannot test. The service decides at a
@@ -980,12 +984,15 @@ print(f"live {live.model_version[0]} flags {live.decision.mean():.3f}; shadow {s
 
 # %% [markdown]
 # **The gate** compares the candidate with the live model *on the same requests*, so the season and the traffic
-# mix cancel out: both models saw the same sessions. It passes when the candidate falls back no more often and
-# flags a share of sessions within 0.05 of the live model's, a fixed effect size the team chose, judged on at
-# least 200 requests; a band that shrinks with traffic would fail sound models on busy days.
+# mix cancel out: both models saw the same sessions. It passes when the candidate falls back at most one request
+# in a hundred more often than the live model (a single pause of a busy machine must not roll back a sound
+# model) and flags a share of sessions within 0.05 of the live model's, a fixed effect size the team chose,
+# judged on at least 200 requests; a band that shrinks with traffic would fail sound models on busy days.
+# Replayed here, no answer is late, so the gate compares rejections, errors and decisions; the candidate's
+# speed is checked as the live model's was, against the latency budget, right after.
 
 # %%
-GATE_TOLERANCE, GATE_MIN_N = 0.05, 200
+GATE_TOLERANCE, FALLBACK_TOLERANCE, GATE_MIN_N = 0.05, 0.01, 200
 
 
 def gate(new, old):
@@ -994,10 +1001,16 @@ def gate(new, old):
         raise ValueError(f"the gate compares two logs of the same {GATE_MIN_N} or more requests")
     fallbacks = [np.mean([r["outcome"] != "scored" for r in records]) for records in (new, old)]
     flagged = [np.mean([r["decision"] for r in records]) for records in (new, old)]
-    return bool(fallbacks[0] <= fallbacks[1] and abs(flagged[0] - flagged[1]) <= GATE_TOLERANCE)
+    return bool(fallbacks[0] <= fallbacks[1] + FALLBACK_TOLERANCE
+                and abs(flagged[0] - flagged[1]) <= GATE_TOLERANCE)
 
 
 print(f"gate: candidate {gate(shadow_log, live_log)}, typo {gate(typo_log, live_log)}")
+
+# %% tags=["nbval-ignore-output"]
+candidate_p99 = np.percentile(timing(lambda r: scorer.score_checked(candidate, r), requests, N_FAST_CALLS), 99)
+print(f"the candidate's checked scorer: p99 {candidate_p99 * 1e6:.0f} µs, budget {LATENCY_BUDGET * 1e3:.0f} ms")
+helpers.claim(candidate_p99 < LATENCY_BUDGET, "the candidate meets the latency budget at the 99th percentile")
 
 # %%
 helpers.claim(gate(shadow_log, live_log) and not gate(typo_log, live_log),
