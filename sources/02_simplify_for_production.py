@@ -670,7 +670,7 @@ if GO:
                   "the Go scorer's 99th percentile is within the latency budget")
 
 # %% [markdown]
-# **Where the prototype's time goes.** A profiler records every function call. `cProfile` over fifty
+# **Where the prototype's time goes.** A profiler records every function call. `cProfile` over twenty
 # different requests shows which parts of one prototype request take the time; we add up the time spent inside
 # three parts: building the `DataFrame`, the column transformers, and the code that walks the trees.
 
@@ -679,7 +679,7 @@ import cProfile
 import pstats
 
 profiler = cProfile.Profile()
-profiler.runcall(lambda: [prototype.predict_proba(pd.DataFrame([r])) for r in full_requests[:50]])
+profiler.runcall(lambda: [prototype.predict_proba(pd.DataFrame([r])) for r in full_requests[:20]])
 stats = pstats.Stats(profiler)
 PARTS = {"dict to DataFrame": ("pandas/core/frame.py", "__init__"),
          "column transformers": ("_column_transformer.py", "transform"),
