@@ -699,7 +699,7 @@ def total(name):
 # %% [markdown]
 # The computed rows, and the difference between the two posteriors' total regrets. The se of a computed row is
 # that of the mean of `SHOP_RUNS` simulated tests under the same model. The table's own se is estimated from the
-# few tests that picked a wrong offer, so it varies from seed to seed; the computed one does not.
+# few tests that picked a wrong offer, so it is itself uncertain; the computed one rests on 20,000 draws.
 
 # %%
 def equal_split_se(per_offer, runs=SHOP_RUNS, draws=20_000, seed=SEED):
