@@ -359,8 +359,8 @@ helpers.claim(abs(fields["mean difference"]) < 2 * fields["paired sd"],
 helpers.claim(0 < trees30["mean difference"] + 2 * trees30["paired sd"] < ALLOWED_LOSS / 4,
               "thirty trees of depth 3 lose less than a quarter of the allowance against the prototype's settings, "
               "even at two paired standard deviations")
-helpers.claim(trees10["mean difference"] > 2 * trees10["paired sd"],
-              "ten trees of depth 3 lose more than thirty, by more than twice the paired spread")
+helpers.claim(trees10["mean difference"] > trees10["paired sd"],
+              "ten trees of depth 3 lose more than thirty on average, by more than one paired standard deviation")
 helpers.claim(audit.loc["30 trees of depth 3, 7 fields", "pickle (kB)"]
               < audit.loc["prototype settings, 7 fields", "pickle (kB)"] / 2,
               "thirty trees of depth 3 weigh less than half of the prototype's settings")
@@ -385,10 +385,12 @@ helpers.claim(audit["pickle (kB)"].idxmin() == cv.idxmin() == "logistic regressi
 # %% [markdown]
 # Dropping ten fields changes the ROC AUC by less than two paired standard deviations: no loss the folds can
 # see. Thirty trees of depth 3 lose a little against the prototype's settings on the same seven fields, less
-# than a quarter of the allowance even two paired standard deviations out, at less than half the size; ten
-# trees lose more than thirty, by more than twice the paired spread, and the logistic regression, even with
-# `log1p`, loses clearly: "A simpler model is not better" holds here. (The test set confirms below that the
-# whole simplification stays within the allowance.) We choose **30 trees of depth 3 on seven fields**:
+# than a quarter of the allowance even two paired standard deviations out, at less than half the size. Ten
+# trees lose more than thirty on average, by more than one paired standard deviation; the choice needs no more
+# than that, since thirty trees cost only about 20 kB more and the sections below check them against every
+# budget. The logistic regression, even with `log1p`, loses
+# clearly: "A simpler model is not better" holds here. (The test set confirms below that the whole
+# simplification stays within the allowance.) We choose **30 trees of depth 3 on seven fields**:
 # `helpers.production.build_production_model` builds exactly this model, and its out-of-fold predictions (from
 # the comparison's own folds, no extra fits) give the decision threshold (maximum F1, chapter 01's way) and,
 # later, the reference for monitoring.
