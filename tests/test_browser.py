@@ -26,14 +26,19 @@ def test_some_chapters_have_explorers():
 def test_explorers_respond_in_jupyterlab(source, tmp_path):
     """Open the chapter in JupyterLab, run all cells, change a control of every explorer: its output changes.
 
-    The chapter runs in fast mode (papermill injects ``FAST = True`` after its parameters cell, as a reader may
-    set it by hand): the explorers are the same, and the full run is already checked by nbval."""
+    The chapter runs in fast mode, set as papermill sets a parameter (a cell ``FAST = True``, tagged
+    ``injected-parameters``, right after the parameters cell): the explorers are the same, and the full run is
+    already checked by nbval."""
     import nbformat
-    from papermill.parameterize import parameterize_notebook
 
     browser.need_chromium()
-    fast = parameterize_notebook(nbformat.read(notebooks.notebook_path(source), as_version=4), {"FAST": True})
-    nbformat.write(fast, tmp_path / notebooks.notebook_path(source).name)
+    notebook = nbformat.read(notebooks.notebook_path(source), as_version=4)
+    parameters = next(index for index, cell in enumerate(notebook.cells)
+                      if "parameters" in cell.metadata.get("tags", []))
+    injected = nbformat.v4.new_code_cell("FAST = True")
+    injected.metadata["tags"] = ["injected-parameters"]
+    notebook.cells.insert(parameters + 1, injected)
+    nbformat.write(notebook, tmp_path / notebooks.notebook_path(source).name)
     with browser.jupyterlab(tmp_path, notebooks.EXECUTION_ENV) as (base, token), browser.browser() as chromium:
         page = chromium.new_page()
         page.goto(f"{base}/lab?token={token}")

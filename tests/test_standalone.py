@@ -31,14 +31,15 @@ def fresh(tmp_path_factory):
                     "--wheel-dir", str(dist), str(REPO_ROOT)], check=True, capture_output=True, timeout=300)
     wheel = next(dist.glob("prototype_to_production-*.whl"))
     venv = folder / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    # Without pip of its own (ensurepip takes seconds): this environment's pip installs into it (`--python`).
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           check=True, capture_output=True, text=True).stdout.strip()
     # The dependencies, from this environment; its .pth files (the editable install of the checkout) are not read.
     Path(site, "workbook_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
+                    "--no-index", str(wheel)], check=True, capture_output=True, timeout=300)
     return python, wheel
 
 
@@ -51,7 +52,8 @@ def test_the_wheel_carries_the_data_and_installs_outside_the_checkout(fresh, tmp
     found = json.loads(out.stdout)
     assert not found["file"].startswith(str(REPO_ROOT)) and found["checkout"] is False
     assert found["rows"] == 12_330 and found["pins"] > 10  # checksum verified by load_sessions
-    check = subprocess.run([str(python), "-m", "pip", "check"], capture_output=True, text=True)
+    check = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "check"], capture_output=True,
+                           text=True)
     assert check.returncode == 0, check.stdout + check.stderr  # every declared dependency is there
     print(f"wheel {wheel.name}: {wheel.stat().st_size / 1e6:.2f} MB")
 
