@@ -250,3 +250,195 @@ def test_spending_bounds_refuse_bad_fractions(args, words):
 def test_spending_bounds_refuse_unknown_kind():
     with pytest.raises(ValueError, match="kind must be"):
         abtest.spending_bounds([1.0], kind="haybittle")
+
+
+# --- non-default arguments, asymmetric cases and error paths, against independent references ------------------
+
+
+def _welch_se(a, b):
+    """Welch's standard error of mean(a) - mean(b), from scipy's t statistic (an independent reference)."""
+    result = stats.ttest_ind(a, b, equal_var=False)
+    return (np.mean(a) - np.mean(b)) / result.statistic
+
+
+def test_cuped_standard_errors_are_welchs_on_the_adjusted_and_raw_metric():
+    """Unequal arms (40 % treatment): the adjusted metric uses the regression's slope; each standard error is
+    Welch's (scipy), the interval uses alpha, the variance reduction is one minus the ratio of the variances."""
+    y, x, treatment = _data(n=1_500, seed=9)
+    ols = sm.OLS(y, sm.add_constant(np.column_stack([treatment, x]).astype(float))).fit()
+    adjusted = y - (x - x.mean()) * ols.params[2]
+    se = _welch_se(adjusted[treatment], adjusted[~treatment])
+    raw_se = _welch_se(y[treatment], y[~treatment])
+    result = abtest.cuped(y, x, treatment, alpha=0.1)
+    assert result.standard_error == pytest.approx(se, rel=1e-10)
+    assert result.unadjusted_standard_error == pytest.approx(raw_se, rel=1e-10)
+    assert result.variance_reduction == pytest.approx(1 - (se / raw_se) ** 2, rel=1e-10)
+    z = stats.norm.isf(0.05)
+    assert result.difference_ci == pytest.approx((ols.params[1] - z * se, ols.params[1] + z * se), rel=1e-10)
+    assert result.alpha == 0.1
+
+
+def test_cuped_reports_no_reduction_when_the_adjustment_adds_variance():
+    """A tiny treatment arm whose slope differs from the control's: the pooled slope adds variance there, and the
+    reduction is reported as 0, not negative."""
+    rng = np.random.default_rng(0)
+    treatment = np.arange(12) < 3
+    x = rng.normal(size=12)
+    y = np.where(treatment, 2 * x, -0.3 * x) + 0.3 * rng.normal(size=12)
+    result = abtest.cuped(y, x, treatment)
+    assert result.standard_error > result.unadjusted_standard_error  # Welch: see the test above
+    assert result.variance_reduction == 0.0
+
+
+def test_cuped_of_a_metric_constant_within_the_arms():
+    """No variance to reduce: the standard errors are 0 and the reduction is 0 (not 0 / 0)."""
+    treatment = np.array([True, False] * 5)
+    x = np.arange(10.0)
+    result = abtest.cuped(3.0 * treatment, x, treatment)
+    assert result.difference == pytest.approx(3.0) and result.standard_error == pytest.approx(0.0, abs=1e-12)
+    assert result.variance_reduction == 0.0 and result.unadjusted_standard_error == 0.0
+
+
+def test_cuped_accepts_a_boolean_metric_such_as_conversions():
+    y, x, treatment = _data(n=400, seed=3)
+    bought = y > np.median(y)
+    assert abtest.cuped(bought, x, treatment) == abtest.cuped(bought.astype(float), x, treatment)
+
+
+@pytest.mark.parametrize(("args", "error", "words"), [
+    (([1.0, 2, 3, 4], [0.0, 0, 5, 5], [True, True, False, False]), ValueError, "covariate is constant within"),
+    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [[True, False], [True, False]]), TypeError, "treatment must be a 1-D"),
+    (([[1.0, 2], [3, 4]], [1.0, 2], [True, False]), TypeError, "metric must be a 1-D array of numbers"),
+    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [True, True, True, False]), ValueError, "treatment has 3, control 1"),
+    (([1.0, 2, 3], [1.0, 2, 4, 3], [True, False, True, False]), ValueError, "metric has 3 values but treatment has 4"),
+    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [True, False, True, False], 0.0), ValueError, "alpha must lie strictly"),
+])
+def test_cuped_names_the_bad_argument(args, error, words):
+    with pytest.raises(error, match=words):
+        abtest.cuped(*args)
+
+
+def test_ratio_difference_per_arm_ratios_and_alpha_with_unequal_arms():
+    revenue, sessions, _ = _visitors(2_000, 5, effect=0.0)
+    treatment = np.random.default_rng(6).random(2_000) < 0.3
+    result = abtest.ratio_difference(revenue, sessions, treatment, alpha=0.1)
+    assert result.ratio_treatment == pytest.approx(revenue[treatment].sum() / sessions[treatment].sum(), rel=1e-12)
+    assert result.ratio_control == pytest.approx(revenue[~treatment].sum() / sessions[~treatment].sum(), rel=1e-12)
+    se = result.standard_error
+    z = stats.norm.isf(0.05)
+    assert result.difference_ci == pytest.approx((result.difference - z * se, result.difference + z * se))
+    assert result.alpha == 0.1
+    # the delta-method variance of each arm, from the linearisation Y - r N (Deng et al. 2018), by hand
+    variance = 0.0
+    for arm in (treatment, ~treatment):
+        r = revenue[arm].sum() / sessions[arm].sum()
+        variance += np.var(revenue[arm] - r * sessions[arm], ddof=1) / arm.sum() / sessions[arm].mean() ** 2
+    assert se == pytest.approx(math.sqrt(variance), rel=1e-10)
+
+
+@pytest.mark.parametrize(("args", "error", "words"), [
+    (([1.0, 2, 3], [1, 1, 1, 1], [True, False, True, False]), ValueError, "numerator has 3 values"),
+    (([1.0, 2, 3, 4], [1, 1, 1, 1], [True, False, True, False], 1.5), ValueError, "alpha must lie strictly"),
+    (([1.0, 2, 3, 4], [0, 0, 1, 1], [True, True, False, False]), ValueError, "positive sum in each arm"),
+])
+def test_ratio_difference_names_the_bad_argument(args, error, words):
+    with pytest.raises(error, match=words):
+        abtest.ratio_difference(*args)
+
+
+def _mixture_likelihood_ratio(mean, n, variance, tau):
+    """Independent reference: the likelihood ratio of N(theta, V) data against theta = 0, integrated over the
+    prior N(0, tau^2) numerically."""
+    grid = np.linspace(-12 * tau, 12 * tau, 40_001)
+    integrand = np.exp(n * (grid * mean - grid**2 / 2) / variance) * stats.norm.pdf(grid, scale=tau)
+    return np.trapezoid(integrand, grid)
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.2])
+def test_confidence_sequence_boundary_is_where_the_mixture_reaches_one_over_alpha(alpha):
+    variance, tau = 1.7, 0.08
+    n = np.array([10, 400, 5_000])
+    half = abtest.confidence_sequence_half_width(n, variance, tau, alpha=alpha)
+    for count, width in zip(n, half, strict=True):
+        assert _mixture_likelihood_ratio(width, count, variance, tau) == pytest.approx(1 / alpha, rel=1e-6)
+    p = abtest.always_valid_p_value(half, n, variance, tau)
+    assert p == pytest.approx(np.full(3, alpha), rel=1e-9)
+
+
+@pytest.mark.parametrize("alpha", [0.01, 0.2])
+def test_mixture_tau_solves_the_first_order_condition(alpha):
+    """With u = n tau^2 / V, the squared width is proportional to (1 + u)(2 log(1/alpha) + log(1 + u)) / u; its
+    minimum solves d/du = 0, found here with brentq on the derivative."""
+    variance, n = 0.3, 5_000
+    level = 2 * math.log(1 / alpha)
+
+    def slope(u):
+        return ((1 + u) / (1 + u) * u - (1 + u) * (level + math.log1p(u)) + u * (level + math.log1p(u))) / u**2
+
+    from scipy.optimize import brentq
+
+    u = brentq(slope, 1e-3, 1e3)
+    assert abtest.mixture_tau(variance, n, alpha=alpha) == pytest.approx(math.sqrt(u * variance / n), rel=1e-4)
+
+
+def test_always_valid_p_values_start_at_one_and_never_rise():
+    n = np.array([1, 2, 5, 9])
+    assert abtest.always_valid_p_value(np.zeros(4), n, 1.0, 0.5).tolist() == [1.0] * 4
+    means = np.array([0.0, 3.0, 0.0, 0.1])
+    p = abtest.always_valid_p_value(means, n, 1.0, 0.5)
+    single = [1 / _mixture_likelihood_ratio(m, k, 1.0, 0.5) for m, k in zip(means, n, strict=True)]
+    assert p[1] == pytest.approx(single[1], rel=1e-6) and single[1] < 1
+    assert p[2:].tolist() == [p[1], p[1]]  # later, weaker evidence does not raise the p-value
+
+
+@pytest.mark.parametrize(("call", "error", "words"), [
+    (lambda: abtest.confidence_sequence_half_width([1, np.inf], 1.0, 0.1), ValueError, "n must hold"),
+    (lambda: abtest.confidence_sequence_half_width([1, 2], 1.0, 0.1, alpha=1.0), ValueError, "alpha must lie"),
+    (lambda: abtest.confidence_sequence_half_width([1, 2], True, 0.1), TypeError, "variance must be a number"),
+    (lambda: abtest.confidence_sequence_half_width([1, 2], 1.0, np.inf), ValueError,
+     "tau must be a positive finite number"),
+    (lambda: abtest.always_valid_p_value([0.1, 0.2], [1, 1], 1.0, 0.1), ValueError, "n must hold increasing"),
+    (lambda: abtest.always_valid_p_value([0.1, 0.2], [0, 1], 1.0, 0.1), ValueError, "n must hold increasing"),
+    (lambda: abtest.always_valid_p_value([[0.1]], [[1]], 1.0, 0.1), ValueError, "mean and n must be 1-D"),
+    (lambda: abtest.always_valid_p_value([0.1], [1], 0.0, 0.1), ValueError, "variance must be a positive"),
+    (lambda: abtest.always_valid_p_value([0.1], [1], 1.0, -0.1), ValueError, "tau must be a positive"),
+    (lambda: abtest.mixture_tau(-1.0, 10), ValueError, "variance must be a positive"),
+    (lambda: abtest.mixture_tau(1.0, 10, alpha=0.0), ValueError, "alpha must lie"),
+])
+def test_always_valid_functions_name_the_bad_argument(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def _spent_by_multivariate_normal(t, bounds):
+    """Independent reference: P(|Z(t_j)| > c_j for some j <= k), k = 1 .. K, for Brownian motion at fractions t."""
+    correlation = np.sqrt(np.minimum.outer(t, t) / np.maximum.outer(t, t))
+    return np.array([1 - stats.multivariate_normal(np.zeros(k), correlation[:k, :k]).cdf(
+        bounds[:k], lower_limit=-bounds[:k], rng=0) for k in range(1, len(t) + 1)])
+
+
+@pytest.mark.parametrize("kind", ["obrien-fleming", "pocock"])
+def test_spending_bounds_spend_another_alpha_at_unequal_looks(kind):
+    t, alpha = np.array([0.25, 0.4, 1.0]), 0.1
+    bounds = abtest.spending_bounds(t, alpha=alpha, kind=kind)
+    planned = (4 * stats.norm.sf(stats.norm.isf(alpha / 4) / np.sqrt(t)) if kind == "obrien-fleming"
+               else alpha * np.log(1 + (math.e - 1) * t))
+    assert _spent_by_multivariate_normal(t, bounds) == pytest.approx(planned, abs=3e-4)
+
+
+def test_spending_bounds_at_a_look_that_spends_nothing_cannot_stop():
+    """O'Brien-Fleming spending at t = 0.001 is below 1e-300: the look's boundary is out of reach, and the final
+    look then spends all of alpha, as a single analysis does."""
+    bounds = abtest.spending_bounds([0.001, 1.0])
+    assert bounds[0] > 40 and bounds[1] == pytest.approx(stats.norm.isf(0.025), abs=1e-3)
+
+
+@pytest.mark.parametrize(("args", "kwargs", "words"), [
+    (([[0.5, 1.0]],), {}, "fractions must be increasing numbers in"),
+    (([],), {}, "fractions must be increasing numbers in"),
+    (([0.5, 0.5, 1.0],), {}, "fractions must be increasing numbers in"),
+    (([0.5, 1.0],), {"alpha": 0.0}, "alpha must lie strictly"),
+])
+def test_spending_bounds_name_the_bad_argument(args, kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        abtest.spending_bounds(*args, **kwargs)
