@@ -60,13 +60,13 @@ def test_cuped_interval_covers_the_truth():
 
 
 @pytest.mark.parametrize(("args", "error", "words"), [
-    (([1.0, 2, 3, 4], [1.0, 2, 3], [True, False, True, False]), ValueError, "covariate has 3 values"),
-    (([1.0, 2, 3, 4], [5.0, 5, 5, 5], [True, False, True, False]), ValueError, "covariate is constant"),
-    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [True, False, False, False]), ValueError, "at least two units"),
-    (([1.0, np.nan, 3, 4], [1.0, 2, 4, 3], [True, False, True, False]), ValueError, "non-finite"),
-    (([1.0, 2, 3, 4], [1.0, 2, np.inf, 3], [True, False, True, False]), ValueError, "non-finite"),
-    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [1, 0, 1, 0]), TypeError, "treatment must be a 1-D boolean"),
-    ((["a", "b", "c", "d"], [1.0, 2, 4, 3], [True, False, True, False]), TypeError, "metric must be"),
+    (([1.0, 2, 3, 4], [1.0, 2, 3], [True, False, True, False]), ValueError, "^covariate has 3 values"),
+    (([1.0, 2, 3, 4], [5.0, 5, 5, 5], [True, False, True, False]), ValueError, "^covariate is constant"),
+    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [True, False, False, False]), ValueError, r"^each\ arm\ needs\ at least two units"),
+    (([1.0, np.nan, 3, 4], [1.0, 2, 4, 3], [True, False, True, False]), ValueError, "^metric holds non-finite values"),
+    (([1.0, 2, 3, 4], [1.0, 2, np.inf, 3], [True, False, True, False]), ValueError, "^covariate holds non-finite values"),
+    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [1, 0, 1, 0]), TypeError, "^treatment must be a 1-D boolean"),
+    ((["a", "b", "c", "d"], [1.0, 2, 4, 3], [True, False, True, False]), TypeError, "^metric must be"),
 ])
 def test_cuped_refuses_bad_input(args, error, words):
     with pytest.raises(error, match=words):
@@ -90,11 +90,11 @@ def test_cuped_with_several_covariates_equals_regression_with_all_of_them():
 
 
 @pytest.mark.parametrize(("covariate", "error", "words"), [
-    (np.column_stack([np.arange(6.0), 2 * np.arange(6.0)]), ValueError, "collinear"),
-    (np.column_stack([np.arange(6.0), np.full(6, 3.0)]), ValueError, "covariate column 1 is constant"),
-    (np.zeros((6, 0)), ValueError, "no columns"),
-    (np.zeros((6, 2, 2)), TypeError, "1-D array .* or a 2-D array"),
-    (np.column_stack([np.arange(6.0), [1.0, 2, np.nan, 4, 5, 6]]), ValueError, "non-finite"),
+    (np.column_stack([np.arange(6.0), 2 * np.arange(6.0)]), ValueError, r"^the\ covariate\ columns\ are\ collinear"),
+    (np.column_stack([np.arange(6.0), np.full(6, 3.0)]), ValueError, "^covariate column 1 is constant"),
+    (np.zeros((6, 0)), ValueError, r"^covariate\ has\ no columns"),
+    (np.zeros((6, 2, 2)), TypeError, r"^covariate\ must\ be\ a\ 1-D array .* or a 2-D array"),
+    (np.column_stack([np.arange(6.0), [1.0, 2, np.nan, 4, 5, 6]]), ValueError, "^covariate column 1 holds non-finite values"),
 ])
 def test_cuped_refuses_bad_covariate_columns(covariate, error, words):
     y, treatment = np.array([1.0, 3, 2, 5, 4, 6]), np.array([True, False, True, False, True, False])
@@ -104,7 +104,7 @@ def test_cuped_refuses_bad_covariate_columns(covariate, error, words):
 
 def test_cuped_refuses_bad_alpha():
     y, x, treatment = _data(n=50)
-    with pytest.raises(ValueError, match="alpha"):
+    with pytest.raises(ValueError, match="^alpha"):
         abtest.cuped(y, x, treatment, alpha=1.5)
 
 
@@ -149,10 +149,10 @@ def test_ratio_difference_covers_the_truth_where_the_naive_interval_does_not():
 
 
 @pytest.mark.parametrize(("args", "error", "words"), [
-    (([1.0, 2, 3, 4], [1, 1, 1], [True, False, True, False]), ValueError, "denominator has 3 values"),
-    (([1.0, 2, 3, 4], [1, -1, 1, 1], [True, False, True, False]), ValueError, "denominator must be >= 0"),
-    (([1.0, 2, 3, 4], [1, 0, 1, 0], [True, False, True, False]), ValueError, "positive sum in each arm"),
-    (([1.0, 2, 3], [1, 1, 1], [True, False, True]), ValueError, "at least two units"),
+    (([1.0, 2, 3, 4], [1, 1, 1], [True, False, True, False]), ValueError, "^denominator has 3 values"),
+    (([1.0, 2, 3, 4], [1, -1, 1, 1], [True, False, True, False]), ValueError, "^denominator must be >= 0"),
+    (([1.0, 2, 3, 4], [1, 0, 1, 0], [True, False, True, False]), ValueError, r"^denominator\ must\ be\ >=\ 0\ with\ a\ positive sum in each arm"),
+    (([1.0, 2, 3], [1, 1, 1], [True, False, True]), ValueError, r"^each\ arm\ needs\ at least two units"),
 ])
 def test_ratio_difference_refuses_bad_input(args, error, words):
     with pytest.raises(error, match=words):
@@ -200,12 +200,12 @@ def test_mixture_tau_minimises_the_width_at_the_target():
 
 
 @pytest.mark.parametrize(("call", "words"), [
-    (lambda: abtest.confidence_sequence_half_width([0, 1], 1.0, 0.1), "n must hold"),
-    (lambda: abtest.confidence_sequence_half_width([1, 2], -1.0, 0.1), "variance must be a positive"),
-    (lambda: abtest.confidence_sequence_half_width([1, 2], 1.0, 0.0), "tau must be a positive"),
-    (lambda: abtest.always_valid_p_value([0.1, 0.2], [2, 1], 1.0, 0.1), "increasing"),
-    (lambda: abtest.always_valid_p_value([0.1], [1, 2], 1.0, 0.1), "same length"),
-    (lambda: abtest.mixture_tau(1.0, 0), "n_target must be positive"),
+    (lambda: abtest.confidence_sequence_half_width([0, 1], 1.0, 0.1), "^n must hold"),
+    (lambda: abtest.confidence_sequence_half_width([1, 2], -1.0, 0.1), "^variance must be a positive"),
+    (lambda: abtest.confidence_sequence_half_width([1, 2], 1.0, 0.0), "^tau must be a positive"),
+    (lambda: abtest.always_valid_p_value([0.1, 0.2], [2, 1], 1.0, 0.1), "^n must hold increasing numbers"),
+    (lambda: abtest.always_valid_p_value([0.1], [1, 2], 1.0, 0.1), "^mean and n must be 1-D arrays of the same length"),
+    (lambda: abtest.mixture_tau(1.0, 0), "^n_target must be positive"),
 ])
 def test_always_valid_functions_refuse_bad_input(call, words):
     with pytest.raises(ValueError, match=words):
@@ -240,7 +240,7 @@ def test_spending_bounds_single_look_and_alpha():
 
 
 @pytest.mark.parametrize(("args", "words"), [
-    (([0.5, 0.4, 1.0],), "increasing"), (([0.0, 1.0],), "increasing"), (([0.5, 1.2],), "increasing"),
+    (([0.5, 0.4, 1.0],), "^fractions must be increasing"), (([0.0, 1.0],), "^fractions must be increasing"), (([0.5, 1.2],), "^fractions must be increasing"),
 ])
 def test_spending_bounds_refuse_bad_fractions(args, words):
     with pytest.raises(ValueError, match=words):
@@ -248,7 +248,7 @@ def test_spending_bounds_refuse_bad_fractions(args, words):
 
 
 def test_spending_bounds_refuse_unknown_kind():
-    with pytest.raises(ValueError, match="kind must be"):
+    with pytest.raises(ValueError, match="^kind must be"):
         abtest.spending_bounds([1.0], kind="haybittle")
 
 
@@ -306,12 +306,12 @@ def test_cuped_accepts_a_boolean_metric_such_as_conversions():
 
 
 @pytest.mark.parametrize(("args", "error", "words"), [
-    (([1.0, 2, 3, 4], [0.0, 0, 5, 5], [True, True, False, False]), ValueError, "covariate is constant within"),
-    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [[True, False], [True, False]]), TypeError, "treatment must be a 1-D"),
-    (([[1.0, 2], [3, 4]], [1.0, 2], [True, False]), TypeError, "metric must be a 1-D array of numbers"),
-    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [True, True, True, False]), ValueError, "treatment has 3, control 1"),
-    (([1.0, 2, 3], [1.0, 2, 4, 3], [True, False, True, False]), ValueError, "metric has 3 values but treatment has 4"),
-    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [True, False, True, False], 0.0), ValueError, "alpha must lie strictly"),
+    (([1.0, 2, 3, 4], [0.0, 0, 5, 5], [True, True, False, False]), ValueError, "^covariate is constant within"),
+    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [[True, False], [True, False]]), TypeError, "^treatment must be a 1-D"),
+    (([[1.0, 2], [3, 4]], [1.0, 2], [True, False]), TypeError, "^metric must be a 1-D array of numbers"),
+    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [True, True, True, False]), ValueError, r"^each\ arm\ needs\ at\ least\ two\ units;\ treatment has 3, control 1"),
+    (([1.0, 2, 3], [1.0, 2, 4, 3], [True, False, True, False]), ValueError, "^metric has 3 values but treatment has 4"),
+    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [True, False, True, False], 0.0), ValueError, "^alpha must lie strictly"),
 ])
 def test_cuped_names_the_bad_argument(args, error, words):
     with pytest.raises(error, match=words):
@@ -337,9 +337,9 @@ def test_ratio_difference_per_arm_ratios_and_alpha_with_unequal_arms():
 
 
 @pytest.mark.parametrize(("args", "error", "words"), [
-    (([1.0, 2, 3], [1, 1, 1, 1], [True, False, True, False]), ValueError, "numerator has 3 values"),
-    (([1.0, 2, 3, 4], [1, 1, 1, 1], [True, False, True, False], 1.5), ValueError, "alpha must lie strictly"),
-    (([1.0, 2, 3, 4], [0, 0, 1, 1], [True, True, False, False]), ValueError, "positive sum in each arm"),
+    (([1.0, 2, 3], [1, 1, 1, 1], [True, False, True, False]), ValueError, "^numerator has 3 values"),
+    (([1.0, 2, 3, 4], [1, 1, 1, 1], [True, False, True, False], 1.5), ValueError, "^alpha must lie strictly"),
+    (([1.0, 2, 3, 4], [0, 0, 1, 1], [True, True, False, False]), ValueError, r"^denominator\ must\ be\ >=\ 0\ with\ a\ positive sum in each arm"),
 ])
 def test_ratio_difference_names_the_bad_argument(args, error, words):
     with pytest.raises(error, match=words):
@@ -392,18 +392,18 @@ def test_always_valid_p_values_start_at_one_and_never_rise():
 
 
 @pytest.mark.parametrize(("call", "error", "words"), [
-    (lambda: abtest.confidence_sequence_half_width([1, np.inf], 1.0, 0.1), ValueError, "n must hold"),
-    (lambda: abtest.confidence_sequence_half_width([1, 2], 1.0, 0.1, alpha=1.0), ValueError, "alpha must lie"),
-    (lambda: abtest.confidence_sequence_half_width([1, 2], True, 0.1), TypeError, "variance must be a number"),
+    (lambda: abtest.confidence_sequence_half_width([1, np.inf], 1.0, 0.1), ValueError, "^n must hold"),
+    (lambda: abtest.confidence_sequence_half_width([1, 2], 1.0, 0.1, alpha=1.0), ValueError, "^alpha must lie"),
+    (lambda: abtest.confidence_sequence_half_width([1, 2], True, 0.1), TypeError, "^variance must be a number"),
     (lambda: abtest.confidence_sequence_half_width([1, 2], 1.0, np.inf), ValueError,
-     "tau must be a positive finite number"),
-    (lambda: abtest.always_valid_p_value([0.1, 0.2], [1, 1], 1.0, 0.1), ValueError, "n must hold increasing"),
-    (lambda: abtest.always_valid_p_value([0.1, 0.2], [0, 1], 1.0, 0.1), ValueError, "n must hold increasing"),
-    (lambda: abtest.always_valid_p_value([[0.1]], [[1]], 1.0, 0.1), ValueError, "mean and n must be 1-D"),
-    (lambda: abtest.always_valid_p_value([0.1], [1], 0.0, 0.1), ValueError, "variance must be a positive"),
-    (lambda: abtest.always_valid_p_value([0.1], [1], 1.0, -0.1), ValueError, "tau must be a positive"),
-    (lambda: abtest.mixture_tau(-1.0, 10), ValueError, "variance must be a positive"),
-    (lambda: abtest.mixture_tau(1.0, 10, alpha=0.0), ValueError, "alpha must lie"),
+     "^tau must be a positive finite number"),
+    (lambda: abtest.always_valid_p_value([0.1, 0.2], [1, 1], 1.0, 0.1), ValueError, "^n must hold increasing"),
+    (lambda: abtest.always_valid_p_value([0.1, 0.2], [0, 1], 1.0, 0.1), ValueError, "^n must hold increasing"),
+    (lambda: abtest.always_valid_p_value([[0.1]], [[1]], 1.0, 0.1), ValueError, "^mean and n must be 1-D"),
+    (lambda: abtest.always_valid_p_value([0.1], [1], 0.0, 0.1), ValueError, "^variance must be a positive"),
+    (lambda: abtest.always_valid_p_value([0.1], [1], 1.0, -0.1), ValueError, "^tau must be a positive"),
+    (lambda: abtest.mixture_tau(-1.0, 10), ValueError, "^variance must be a positive"),
+    (lambda: abtest.mixture_tau(1.0, 10, alpha=0.0), ValueError, "^alpha must lie"),
 ])
 def test_always_valid_functions_name_the_bad_argument(call, error, words):
     with pytest.raises(error, match=words):
@@ -434,10 +434,10 @@ def test_spending_bounds_at_a_look_that_spends_nothing_cannot_stop():
 
 
 @pytest.mark.parametrize(("args", "kwargs", "words"), [
-    (([[0.5, 1.0]],), {}, "fractions must be increasing numbers in"),
-    (([],), {}, "fractions must be increasing numbers in"),
-    (([0.5, 0.5, 1.0],), {}, "fractions must be increasing numbers in"),
-    (([0.5, 1.0],), {"alpha": 0.0}, "alpha must lie strictly"),
+    (([[0.5, 1.0]],), {}, "^fractions must be increasing numbers in"),
+    (([],), {}, "^fractions must be increasing numbers in"),
+    (([0.5, 0.5, 1.0],), {}, "^fractions must be increasing numbers in"),
+    (([0.5, 1.0],), {"alpha": 0.0}, "^alpha must lie strictly"),
 ])
 def test_spending_bounds_name_the_bad_argument(args, kwargs, words):
     with pytest.raises(ValueError, match=words):
