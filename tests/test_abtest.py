@@ -551,3 +551,37 @@ def test_simulations_name_the_bad_argument(call, error, words):
 def test_as_many_visitors_as_looks_is_allowed():
     runs = abtest.sequential_runs(3, 3, 0.3, 0.6, 50, 0)
     assert set(np.unique(runs.n_per_arm)) <= {1, 2, 3}
+
+
+def test_sample_size_that_is_exactly_a_whole_number_is_not_rounded_up():
+    """With power 0.5 (z_power = 0), alpha = 2 (1 - Phi(2)) (z_alpha = 2), p = 0.4 -> 0.6: n = 2^2 * 2 * 0.25 / 0.2^2
+    = 50 exactly; statsmodels gives 50.00000000000006, floating-point noise above 50, which must not make it 51."""
+    alpha = 2 * stats.norm.sf(2)
+    reference = samplesize_proportions_2indep_onetail(diff=0.2, prop2=0.4, power=0.5, alpha=alpha)
+    assert reference == pytest.approx(50, abs=1e-9)
+    assert abtest.sample_size_per_arm(0.4, 0.2, alpha=alpha, power=0.5) == 50
+
+
+def test_a_boundary_below_one_is_a_valid_z_value():
+    rate, _ = abtest.peeking_false_positive_rate(1, 200, 0.3, 2_000, seed=1, bounds=[0.5])
+    assert abs(rate - 2 * stats.norm.sf(0.5)) < 0.05          # about 0.62: the null crosses 0.5 often
+
+
+def test_a_z_equal_to_the_boundary_does_not_cross_it():
+    """One visitor per arm: z is 0 or +-1 / sqrt(0.5) (one conversion against none). A boundary at exactly that
+    value is not crossed (the test stops when |z| > bound), while one a hair below it is, in half of the
+    experiments (p = 0.5: one arm converts and the other not with probability 0.5)."""
+    z = 1 / math.sqrt(0.5)
+    assert abtest.peeking_false_positive_rate(1, 1, 0.5, 4_000, seed=2, bounds=[z])[0] == 0.0
+    rate, _ = abtest.peeking_false_positive_rate(1, 1, 0.5, 4_000, seed=2, bounds=[np.nextafter(z, 0)])
+    assert abs(rate - 0.5) < 4 * math.sqrt(0.25 / 4_000)
+
+
+def test_experiments_without_any_conversion_raise_no_warning():
+    """p = 0.01 and 20 visitors per arm: most experiments have no conversion at the first look (0 / 0)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        runs = abtest.sequential_runs(2, 20, 0.01, 0.01, 500, 3)
+    assert not runs.rejected.any()

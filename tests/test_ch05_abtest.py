@@ -442,3 +442,79 @@ def test_spending_bounds_at_a_look_that_spends_nothing_cannot_stop():
 def test_spending_bounds_name_the_bad_argument(args, kwargs, words):
     with pytest.raises(ValueError, match=words):
         abtest.spending_bounds(*args, **kwargs)
+
+
+def test_cuped_reduction_when_the_raw_variance_is_exactly_one():
+    """Treatment metric (0, 2): sample variance 2, over 2 units = 1; control (5, 5): 0. The raw variance of the
+    difference is exactly 1, the adjusted one 0.2 (worked out in Welch's terms below)."""
+    y = np.array([0.0, 2.0, 5.0, 5.0])
+    x = np.array([0.0, 2.0, 0.0, 1.0])
+    treatment = np.array([True, True, False, False])
+    result = abtest.cuped(y, x, treatment)
+    adjusted = y - (x - x.mean()) * result.theta
+    assert result.theta == pytest.approx(0.8)                      # within-arm slope: 2 / 2.5
+    se = _welch_se(adjusted[treatment], adjusted[~treatment])
+    assert result.unadjusted_standard_error == 1.0 and se == pytest.approx(math.sqrt(0.2))
+    assert result.variance_reduction == pytest.approx(0.8)
+
+
+def test_cuped_of_a_constant_metric_raises_no_warning():
+    import warnings
+
+    treatment = np.array([True, False] * 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert abtest.cuped(3.0 * treatment, np.arange(10.0), treatment).variance_reduction == 0.0
+
+
+@pytest.mark.parametrize(("offset", "d", "refused"), [
+    (1_000.0, 1e-4, True),    # within-arm sum of squares 4e-8 <= 1e-12 * (sum of squares 4e6): a rounding error
+    (1_000.0, 1.5e-3, False),  # 9e-6 > 4e-6: real (if tiny) variation
+    (0.0, 6.2e-7, False),     # 1.5e-12 > 1e-12 * max(1, 1.5e-12)
+    (0.0, 4e-7, True),        # 6.4e-13 <= 1e-12
+])
+def test_cuped_refuses_a_covariate_constant_within_the_arms_up_to_rounding(offset, d, refused):
+    """'Constant within the arms' means a within-arm sum of squares of at most 1e-12 times the covariate's sum of
+    squares (at least 1): relative for large values, absolute for small ones."""
+    x = offset + np.array([d, -d, d, -d])
+    y, treatment = np.array([1.0, 2.0, 4.0, 3.0]), np.array([True, True, False, False])
+    if refused:
+        with pytest.raises(ValueError, match="^covariate is constant within the arms"):
+            abtest.cuped(y, x, treatment)
+    else:
+        assert math.isfinite(abtest.cuped(y, x, treatment).difference)
+
+
+def test_ratio_difference_accepts_zero_and_fractional_denominators():
+    """A visitor with no session has denominator 0; an arm whose denominators sum to exactly 1 is valid."""
+    numerator = np.array([1.0, 0.0, 2.0, 3.0, 0.0, 1.0])
+    treatment = np.array([True, True, True, False, False, False])
+    for denominator in ([1.0, 0.0, 2.0, 3.0, 0.0, 1.0], [0.5, 0.25, 0.25, 0.5, 0.0, 0.5]):
+        result = abtest.ratio_difference(numerator, np.array(denominator), treatment)
+        d = np.array(denominator)
+        assert result.ratio_treatment == pytest.approx(numerator[:3].sum() / d[:3].sum())
+        assert result.ratio_control == pytest.approx(numerator[3:].sum() / d[3:].sum())
+
+
+def test_mixture_tau_for_a_large_target_and_to_high_precision():
+    """Far from sqrt(V / n) = 1 the optimiser must still find the minimum (brentq on the first-order condition,
+    as above), to about eight significant digits, without a warning."""
+    import warnings
+
+    from scipy.optimize import brentq
+
+    level = 2 * math.log(1 / 0.05)
+    u = brentq(lambda u: u - level - math.log1p(u), 1e-3, 1e3, xtol=1e-14)
+    for variance, n in ((2.0, 10**6), (0.3, 5_000)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            tau = abtest.mixture_tau(variance, n)
+        assert tau == pytest.approx(math.sqrt(u * variance / n), rel=1e-7)
+
+
+def test_always_valid_p_value_of_huge_integer_counts():
+    """Counts given as integers behave as the same counts given as floats, even beyond 2^32 observations."""
+    n = np.array([4_000_000_000, 5_000_000_000])
+    as_int = abtest.always_valid_p_value([1e-5, 5e-5], n, 1.0, 1e-4)
+    assert as_int == pytest.approx(abtest.always_valid_p_value([1e-5, 5e-5], n.astype(float), 1.0, 1e-4))
+    assert 0 < as_int[-1] < 1
