@@ -518,3 +518,64 @@ def test_always_valid_p_value_of_huge_integer_counts():
     as_int = abtest.always_valid_p_value([1e-5, 5e-5], n, 1.0, 1e-4)
     assert as_int == pytest.approx(abtest.always_valid_p_value([1e-5, 5e-5], n.astype(float), 1.0, 1e-4))
     assert 0 < as_int[-1] < 1
+
+
+def test_spending_bounds_at_twenty_equal_looks_spend_as_planned():
+    """Many looks: each boundary's grid integration must not drift. Independent reference: the crossing
+    probabilities of these boundaries by sequential_stop_probabilities (another grid, with split cells, at a fine
+    step), whose cumulative sums must equal alpha*(t) to 5e-5."""
+    t = np.arange(1, 21) / 20
+    for kind, planned in (("obrien-fleming", 4 * stats.norm.sf(stats.norm.isf(0.0125) / np.sqrt(t))),
+                          ("pocock", 0.05 * np.log1p((math.e - 1) * t))):
+        bounds = abtest.spending_bounds(t, kind=kind)
+        crossed = np.cumsum(abtest.sequential_stop_probabilities(bounds, grid_step=0.001))
+        assert np.abs(crossed - planned).max() < 5e-5, kind
+
+
+def test_spending_bounds_after_a_very_early_look_and_with_a_large_alpha():
+    """After a look at t = 0.001 that spends nothing, the last look spends alpha alone: z_{1 - alpha / 2} to 1e-6
+    (the grid is refined for closely spaced looks). With alpha = 0.5 a single look's boundary is below 1."""
+    assert abtest.spending_bounds([0.001, 1.0])[1] == pytest.approx(stats.norm.isf(0.025), abs=1e-6)
+    for kind in ("obrien-fleming", "pocock"):
+        assert abtest.spending_bounds([1.0], alpha=0.5, kind=kind)[0] == pytest.approx(stats.norm.isf(0.25), abs=1e-6)
+
+
+def _drift_for_power(bound, power):
+    """Independent reference for one look: the mean d of Z with P(|Z| > bound) = power, Z ~ N(d, 1)."""
+    from scipy.optimize import brentq
+
+    return brentq(lambda d: stats.norm.sf(bound - d) + stats.norm.cdf(-bound - d) - power, 0.0, 50.0, xtol=1e-12)
+
+
+@pytest.mark.parametrize(("bound", "power", "alpha"), [
+    (1.0, 0.5, 0.05),       # rejects the null with 0.32 < 0.5, yet with probability 0.52 at a drift of 1
+    (stats.norm.isf(0.025), 0.1, 0.05),  # low power: the drift is below 1
+    (8.0, 0.9999, 0.05),    # a very strict single look needs a drift beyond 11
+    (stats.norm.isf(0.05), 0.8, 0.1),    # another alpha: the fixed design itself, R = 1
+])
+def test_inflation_factor_of_a_single_look_against_the_normal_distribution(bound, power, alpha):
+    fixed = stats.norm.isf(alpha / 2) + stats.norm.ppf(power)
+    expected = (_drift_for_power(bound, power) / fixed) ** 2
+    assert abtest.inflation_factor([bound], power=power, alpha=alpha) == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.mark.parametrize(("call", "error", "words"), [
+    (lambda: abtest.inflation_factor([2.0], alpha=0.0), ValueError, "^alpha must lie strictly between 0 and 1"),
+    (lambda: abtest.sequential_stop_probabilities([2.0], width=-1.0), ValueError,
+     "^width must be a positive finite number"),
+    (lambda: abtest.sequential_stop_probabilities([2.0], grid_step=True), TypeError,
+     "^grid_step must be a number, got bool$"),
+    (lambda: abtest.sequential_stop_probabilities([2.0, 0.0]), ValueError,
+     "^bounds must be a non-empty sequence of positive z values"),
+])
+def test_sequential_helpers_name_the_bad_argument(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_always_valid_p_value_of_huge_integer_means():
+    """Running means given as integers (e.g. in cents) behave as the same means given as floats."""
+    means = np.array([3_000_000_000, 5_000_000_000])
+    as_int = abtest.always_valid_p_value(means, [1, 2], 1e19, 3e9)
+    assert as_int == pytest.approx(abtest.always_valid_p_value(means.astype(float), [1, 2], 1e19, 3e9))
+    assert 0 < as_int[-1] < 1
