@@ -41,7 +41,7 @@ def test_assignments_of_two_experiments_are_independent():
 
 @pytest.mark.parametrize(("args", "error", "words"), [
     (("u", "", SHARES), ValueError, "^experiment must be a non-empty string"),
-    (("u", "e", {"a": 0.5, "b": 0.6}), ValueError, r"^shares\ must sum to 1"),
+    (("u", "e", {"a": 0.5, "b": 0.6}), ValueError, "^shares must sum to 1"),
     (("u", "e", {"a": 1.2, "b": -0.2}), ValueError, "^every share must be positive"),
     (("u", "e", [0.5, 0.5]), TypeError, "^shares must be a non-empty mapping"),
     ((3.5, "e", SHARES), TypeError, "^unit_id must be"),
@@ -67,7 +67,7 @@ def test_sample_size_matches_power_prop_test():
 @pytest.mark.parametrize(("kwargs", "error", "words"), [
     ({"p_baseline": 1.2, "mde": 0.01}, ValueError, "^p_baseline must lie strictly between 0 and 1"),
     ({"p_baseline": 0.1, "mde": 0}, ValueError, "^mde must be a non-zero number"),
-    ({"p_baseline": 0.95, "mde": 0.1}, ValueError, r"^p_baseline\ 0\.95\ changed\ by\ mde\ 0\.1\ gives\ 1\.05,\ outside"),
+    ({"p_baseline": 0.95, "mde": 0.1}, ValueError, r"^p_baseline 0\.95 changed by mde 0\.1 gives 1\.05, outside"),
     ({"p_baseline": 0.1, "mde": 0.01, "power": 1.0}, ValueError, "^power must lie"),
     ({"p_baseline": "0.1", "mde": 0.01}, TypeError, "^p_baseline must be a number"),
 ])
@@ -89,8 +89,8 @@ def test_proportions_test_agrees_with_statsmodels():
 
 @pytest.mark.parametrize(("args", "error", "words"), [
     ((10, 0, 10, 100), ValueError, "^n_a must be positive"),
-    ((101, 100, 10, 100), ValueError, r"^conversions\ cannot exceed"),
-    ((0, 100, 10, 100), ValueError, r"^each\ arm\ needs\ at least one conversion"),
+    ((101, 100, 10, 100), ValueError, "^conversions cannot exceed"),
+    ((0, 100, 10, 100), ValueError, "^each arm needs at least one conversion"),
     ((1.5, 100, 10, 100), TypeError, "^conversions_a must be a whole number"),
 ])
 def test_proportions_test_rejects_bad_arguments(args, error, words):
@@ -101,11 +101,11 @@ def test_proportions_test_rejects_bad_arguments(args, error, words):
 def test_srm_agrees_with_scipy_and_rejects_bad_input():
     assert math.isclose(abtest.srm_pvalue([50_600, 49_400], [0.5, 0.5]),
                         stats.chisquare([50_600, 49_400]).pvalue, rel_tol=1e-12)
-    with pytest.raises(ValueError, match=r"^expected_shares\ must\ be\ positive\ and\ sum to 1"):
+    with pytest.raises(ValueError, match="^expected_shares must be positive and sum to 1"):
         abtest.srm_pvalue([10, 10], [0.5, 0.6])
     with pytest.raises(ValueError, match="^counts and expected_shares must be sequences of the same length"):
         abtest.srm_pvalue([10, 10, 10], [0.5, 0.5])
-    with pytest.raises(ValueError, match=r"^counts\ must\ be\ non-negative whole numbers"):
+    with pytest.raises(ValueError, match="^counts must be non-negative whole numbers"):
         abtest.srm_pvalue([10.5, 10], [0.5, 0.5])
 
 
@@ -146,7 +146,7 @@ def test_one_look_equals_the_fixed_test_and_power_matches_the_design():
 def test_peeking_rejects_bad_arguments():
     with pytest.raises(ValueError, match="^bounds must hold 3 positive z values"):
         abtest.peeking_false_positive_rate(3, 100, 0.1, 10, seed=0, bounds=[2.0, 2.0])
-    with pytest.raises(ValueError, match=r"^n_per_arm\ \(3\)\ must\ be\ at least n_looks"):
+    with pytest.raises(ValueError, match=r"^n_per_arm \(3\) must be at least n_looks"):
         abtest.peeking_false_positive_rate(5, 3, 0.1, 10, seed=0)
     with pytest.raises(ValueError, match="^p must lie"):
         abtest.peeking_false_positive_rate(2, 100, 0.0, 10, seed=0)
@@ -303,7 +303,7 @@ def test_sequential_power_helpers_reject_bad_arguments():
         abtest.sequential_stop_probabilities([2.0], grid_step=0.0)
     with pytest.raises(ValueError, match="^power must lie strictly between 0 and 1"):
         abtest.inflation_factor([2.0], power=1.0)
-    with pytest.raises(ValueError, match=r"^these\ bounds\ reject\ the\ null\ with\ probability\ at\ least\ power=0\.5\ even\ without\ an\ effect;\ they\ cannot be a design for that power"):
+    with pytest.raises(ValueError, match=r"^these bounds reject the null with probability at least power=0\.5"):
         abtest.inflation_factor([0.1] * 5, power=0.5)
 
 
@@ -359,7 +359,8 @@ def test_sample_size_matches_the_r_documentation_example():
     ({"p_baseline": 0.1, "mde": 0.01, "power": 0}, ValueError, "^power must lie strictly between 0 and 1"),
     ({"p_baseline": 1, "mde": -0.5}, ValueError, "^p_baseline must lie strictly between 0 and 1"),
     ({"p_baseline": 0.1, "mde": -0.1}, ValueError, "^p_baseline 0.1 changed by mde -0.1 gives 0.0"),
-    ({"p_baseline": 0.5, "mde": 1.0, "relative": True}, ValueError, r"^p_baseline\ 0\.5\ changed by mde 1.0 gives 1.0, outside"),
+    ({"p_baseline": 0.5, "mde": 1.0, "relative": True}, ValueError,
+     r"^p_baseline 0\.5 changed by mde 1.0 gives 1.0, outside"),
 ])
 def test_sample_size_names_the_bad_argument(kwargs, error, words):
     with pytest.raises(error, match=words):
@@ -394,9 +395,9 @@ def test_significance_is_judged_at_the_given_alpha():
 @pytest.mark.parametrize(("args", "error", "words"), [
     ((10, 100, 10, 0), ValueError, "^n_b must be positive"),
     ((10, 100, 101, 100), ValueError, "^conversions cannot exceed visitors: 10/100, 101/100"),
-    ((10, 100, 100, 100), ValueError, r"^each\ arm\ needs\ at least one conversion and one non-conversion"),
-    ((100, 100, 10, 100), ValueError, r"^each\ arm\ needs\ at least one conversion and one non-conversion"),
-    ((10, 100, 0, 100), ValueError, r"^each\ arm\ needs\ at least one conversion and one non-conversion"),
+    ((10, 100, 100, 100), ValueError, "^each arm needs at least one conversion and one non-conversion"),
+    ((100, 100, 10, 100), ValueError, "^each arm needs at least one conversion and one non-conversion"),
+    ((10, 100, 0, 100), ValueError, "^each arm needs at least one conversion and one non-conversion"),
     ((10, 100, -1, 100), ValueError, "^conversions_b must be non-negative"),
     ((10, 100, 10, 100.0), TypeError, "^n_b must be a whole number"),
     ((10, True, 10, 100), TypeError, "^n_a must be a whole number"),
@@ -423,8 +424,8 @@ def test_srm_uses_the_planned_unequal_shares():
 
 
 @pytest.mark.parametrize(("counts", "shares", "words"), [
-    ([[10, 10], [10, 10]], [0.5, 0.5], r"^counts\ and\ expected_shares\ must\ be\ sequences\ of\ the\ same length, at least 2"),
-    ([10], [1.0], r"^counts\ and\ expected_shares\ must\ be\ sequences\ of\ the\ same length, at least 2"),
+    ([[10, 10], [10, 10]], [0.5, 0.5], "^counts and expected_shares must be sequences of the same length, at least 2"),
+    ([10], [1.0], "^counts and expected_shares must be sequences of the same length, at least 2"),
     ([10, -1], [0.5, 0.5], "^counts must be non-negative whole numbers"),
     ([0, 0], [0.5, 0.5], "^counts must be non-negative whole numbers, not all zero"),
     ([10, 10, 10], [0.5, 0.5, 0.0], "^expected_shares must be positive"),

@@ -62,9 +62,9 @@ def test_cuped_interval_covers_the_truth():
 @pytest.mark.parametrize(("args", "error", "words"), [
     (([1.0, 2, 3, 4], [1.0, 2, 3], [True, False, True, False]), ValueError, "^covariate has 3 values"),
     (([1.0, 2, 3, 4], [5.0, 5, 5, 5], [True, False, True, False]), ValueError, "^covariate is constant"),
-    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [True, False, False, False]), ValueError, r"^each\ arm\ needs\ at least two units"),
+    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [True, False, False, False]), ValueError, "^each arm needs at least two units"),
     (([1.0, np.nan, 3, 4], [1.0, 2, 4, 3], [True, False, True, False]), ValueError, "^metric holds non-finite values"),
-    (([1.0, 2, 3, 4], [1.0, 2, np.inf, 3], [True, False, True, False]), ValueError, "^covariate holds non-finite values"),
+    (([1.0, 2, 3, 4], [1.0, 2, np.inf, 3], [True, False, True, False]), ValueError, "^covariate holds non-finite"),
     (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [1, 0, 1, 0]), TypeError, "^treatment must be a 1-D boolean"),
     ((["a", "b", "c", "d"], [1.0, 2, 4, 3], [True, False, True, False]), TypeError, "^metric must be"),
 ])
@@ -90,11 +90,11 @@ def test_cuped_with_several_covariates_equals_regression_with_all_of_them():
 
 
 @pytest.mark.parametrize(("covariate", "error", "words"), [
-    (np.column_stack([np.arange(6.0), 2 * np.arange(6.0)]), ValueError, r"^the\ covariate\ columns\ are\ collinear"),
+    (np.column_stack([np.arange(6.0), 2 * np.arange(6.0)]), ValueError, "^the covariate columns are collinear"),
     (np.column_stack([np.arange(6.0), np.full(6, 3.0)]), ValueError, "^covariate column 1 is constant"),
-    (np.zeros((6, 0)), ValueError, r"^covariate\ has\ no columns"),
-    (np.zeros((6, 2, 2)), TypeError, r"^covariate\ must\ be\ a\ 1-D array .* or a 2-D array"),
-    (np.column_stack([np.arange(6.0), [1.0, 2, np.nan, 4, 5, 6]]), ValueError, "^covariate column 1 holds non-finite values"),
+    (np.zeros((6, 0)), ValueError, "^covariate has no columns"),
+    (np.zeros((6, 2, 2)), TypeError, "^covariate must be a 1-D array .* or a 2-D array"),
+    (np.column_stack([np.arange(6.0), [1.0, 2, np.nan, 4, 5, 6]]), ValueError, "^covariate column 1 holds"),
 ])
 def test_cuped_refuses_bad_covariate_columns(covariate, error, words):
     y, treatment = np.array([1.0, 3, 2, 5, 4, 6]), np.array([True, False, True, False, True, False])
@@ -151,8 +151,8 @@ def test_ratio_difference_covers_the_truth_where_the_naive_interval_does_not():
 @pytest.mark.parametrize(("args", "error", "words"), [
     (([1.0, 2, 3, 4], [1, 1, 1], [True, False, True, False]), ValueError, "^denominator has 3 values"),
     (([1.0, 2, 3, 4], [1, -1, 1, 1], [True, False, True, False]), ValueError, "^denominator must be >= 0"),
-    (([1.0, 2, 3, 4], [1, 0, 1, 0], [True, False, True, False]), ValueError, r"^denominator\ must\ be\ >=\ 0\ with\ a\ positive sum in each arm"),
-    (([1.0, 2, 3], [1, 1, 1], [True, False, True]), ValueError, r"^each\ arm\ needs\ at least two units"),
+    (([1.0, 2, 3, 4], [1, 0, 1, 0], [True, False, True, False]), ValueError, "^denominator must be >= 0 with a"),
+    (([1.0, 2, 3], [1, 1, 1], [True, False, True]), ValueError, "^each arm needs at least two units"),
 ])
 def test_ratio_difference_refuses_bad_input(args, error, words):
     with pytest.raises(error, match=words):
@@ -240,7 +240,8 @@ def test_spending_bounds_single_look_and_alpha():
 
 
 @pytest.mark.parametrize(("args", "words"), [
-    (([0.5, 0.4, 1.0],), "^fractions must be increasing"), (([0.0, 1.0],), "^fractions must be increasing"), (([0.5, 1.2],), "^fractions must be increasing"),
+    (([0.5, 0.4, 1.0],), "^fractions must be increasing"), (([0.0, 1.0],), "^fractions must be increasing"),
+    (([0.5, 1.2],), "^fractions must be increasing"),
 ])
 def test_spending_bounds_refuse_bad_fractions(args, words):
     with pytest.raises(ValueError, match=words):
@@ -309,7 +310,8 @@ def test_cuped_accepts_a_boolean_metric_such_as_conversions():
     (([1.0, 2, 3, 4], [0.0, 0, 5, 5], [True, True, False, False]), ValueError, "^covariate is constant within"),
     (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [[True, False], [True, False]]), TypeError, "^treatment must be a 1-D"),
     (([[1.0, 2], [3, 4]], [1.0, 2], [True, False]), TypeError, "^metric must be a 1-D array of numbers"),
-    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [True, True, True, False]), ValueError, r"^each\ arm\ needs\ at\ least\ two\ units;\ treatment has 3, control 1"),
+    (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [True, True, True, False]), ValueError,
+     "^each arm needs at least two units; treatment has 3, control 1"),
     (([1.0, 2, 3], [1.0, 2, 4, 3], [True, False, True, False]), ValueError, "^metric has 3 values but treatment has 4"),
     (([1.0, 2, 3, 4], [1.0, 2, 4, 3], [True, False, True, False], 0.0), ValueError, "^alpha must lie strictly"),
 ])
@@ -339,7 +341,7 @@ def test_ratio_difference_per_arm_ratios_and_alpha_with_unequal_arms():
 @pytest.mark.parametrize(("args", "error", "words"), [
     (([1.0, 2, 3], [1, 1, 1, 1], [True, False, True, False]), ValueError, "^numerator has 3 values"),
     (([1.0, 2, 3, 4], [1, 1, 1, 1], [True, False, True, False], 1.5), ValueError, "^alpha must lie strictly"),
-    (([1.0, 2, 3, 4], [0, 0, 1, 1], [True, True, False, False]), ValueError, r"^denominator\ must\ be\ >=\ 0\ with\ a\ positive sum in each arm"),
+    (([1.0, 2, 3, 4], [0, 0, 1, 1], [True, True, False, False]), ValueError, "^denominator must be >= 0 with"),
 ])
 def test_ratio_difference_names_the_bad_argument(args, error, words):
     with pytest.raises(error, match=words):
