@@ -503,3 +503,46 @@ def test_variant_values_and_rewards(small):
         simulate.variant_rewards(small, [])
     with pytest.raises(ValueError, match="^scale must be positive, got 0"):
         simulate.variant_rewards(small, variants, scale=0)
+
+
+@pytest.fixture(scope="module")
+def tiny(sessions):
+    """Three sessions: one on the weekend, two on weekdays; each day's pool is tiny, so every draw shows."""
+    weekend = sessions["Weekend"].to_numpy(bool)
+    rows = sessions.iloc[[np.flatnonzero(weekend)[0], *np.flatnonzero(~weekend)[:2]]]
+    return simulate.Shop(rows, np.array([0.2, 0.4, 0.6]))
+
+
+def test_weekly_event_log_numbers_days_from_one_and_draws_every_session_of_a_day(tiny):
+    log = tiny.event_log(simulate.no_offer, simulate.no_offer, n_visitors=1_400, experiment="w", seed=1,
+                         visitors_per_day=100, weekly=True)
+    assert np.issubdtype(log["day"].dtype, np.integer)
+    assert log["day"].unique().tolist() == list(range(1, 15))
+    assert log.groupby("day")["weekday"].first().tolist() == list(simulate.WEEKDAYS) * 2
+    weekend = log["weekday"].isin(["Sat", "Sun"])
+    assert set(log.loc[weekend, "session"]) == {0} and set(log.loc[~weekend, "session"]) == {1, 2}
+
+
+def test_truth_over_days_by_default_is_one_week_and_weighs_a_one_session_day(tiny):
+    """The weekend pool holds one session: it weighs its traffic times 1 / 1 of the segment's share."""
+    assert tiny.truth_over_days(simulate.offer_to_everyone) == tiny.truth_over_days(simulate.offer_to_everyone,
+                                                                                     days=7)
+    truths = [tiny.truth(simulate.offer_to_everyone, weekday=d) for d in range(7)]
+    weights = np.array(simulate.WEEKLY_TRAFFIC)
+    expected = weights @ [t.net_revenue for t in truths] / weights.sum()
+    assert tiny.truth_over_days(simulate.offer_to_everyone).net_revenue == pytest.approx(expected)
+    one_weekday = np.array([True, True, False])         # the weekend session and one of the two weekday sessions
+    seg = [tiny.truth(simulate.offer_to_everyone, one_weekday, weekday=d) for d in range(7)]
+    share = weights * np.array([0.5] * 5 + [1.0] * 2)
+    assert tiny.truth_over_days(simulate.offer_to_everyone, one_weekday).net_revenue == pytest.approx(
+        share @ [t.net_revenue for t in seg] / share.sum())
+
+
+def test_missing_day_messages_name_the_weekday_in_full(tiny):
+    with pytest.raises(ValueError,
+                       match=r"^weekday must be a whole number from 0 \(Monday\) to 6 \(Sunday\), got None$"):
+        tiny.day_sessions(None)
+    with pytest.raises(ValueError, match=r"^the shop has no session to draw on Sat \(assumption 6 draws weekend "
+                                         r"sessions on Saturdays and Sundays, the others on weekdays\)$"):
+        tiny.subset(np.array([1, 2])).event_log(simulate.no_offer, simulate.no_offer, n_visitors=100, experiment="w",
+                                                seed=0, visitors_per_day=10, weekly=True)
