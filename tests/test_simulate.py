@@ -546,3 +546,20 @@ def test_missing_day_messages_name_the_weekday_in_full(tiny):
                                          r"sessions on Saturdays and Sundays, the others on weekdays\)$"):
         tiny.subset(np.array([1, 2])).event_log(simulate.no_offer, simulate.no_offer, n_visitors=100, experiment="w",
                                                 seed=0, visitors_per_day=10, weekly=True)
+
+
+def test_every_session_can_be_drawn_in_logs_and_rewards(tiny):
+    """Visitors are drawn uniformly from all sessions (assumption 1): with three sessions each shows up, and the
+    variant's reward averages over all three (within 4 Monte Carlo standard errors)."""
+    log = tiny.event_log(simulate.no_offer, simulate.no_offer, n_visitors=300, experiment="t", seed=2)
+    assert set(log["session"]) == {0, 1, 2}
+    variant = simulate.OfferVariant("none")
+    rewards = simulate.variant_rewards(tiny, [variant])(np.zeros(20_000, dtype=int), np.random.default_rng(3))
+    assert abs(rewards.mean() - simulate.variant_value(tiny, variant)) < 4 * rewards.std() / math.sqrt(20_000)
+    bought = rewards > 0
+    assert abs(bought.mean() - 0.4) < 4 * math.sqrt(0.24 / 20_000)
+
+
+def test_event_log_has_2000_visitors_a_day_by_default(tiny):
+    log = tiny.event_log(simulate.no_offer, simulate.no_offer, n_visitors=4_001, experiment="t", seed=2)
+    assert (log["day"].to_numpy() == np.arange(4_001) // 2_000 + 1).all() and log["day"].max() == 3
