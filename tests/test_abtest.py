@@ -586,3 +586,30 @@ def test_experiments_without_any_conversion_raise_no_warning():
         warnings.simplefilter("error")
         runs = abtest.sequential_runs(2, 20, 0.01, 0.01, 500, 3)
     assert not runs.rejected.any()
+
+
+@pytest.mark.parametrize("kind", ["pocock", "obrien-fleming"])
+def test_sequential_bounds_spend_alpha_precisely(kind):
+    """Independent check on a finer grid with split cells (sequential_stop_probabilities at step 0.0005): the
+    boundaries' false-positive rate is alpha to 1e-4 for 5 looks and to 3e-5 for 10 looks."""
+    for looks, tolerance in ((5, 1e-4), (10, 3e-5)):
+        bounds = abtest.sequential_bounds(looks, kind=kind)
+        rate = abtest.sequential_stop_probabilities(bounds, grid_step=0.0005, width=10.0).sum()
+        assert abs(rate - 0.05) < tolerance, looks
+
+
+@pytest.mark.parametrize(("call", "error", "words"), [
+    (lambda: abtest.proportions_test(10, True, 10, 100), TypeError, "^n_a must be a whole number, got bool True$"),
+    (lambda: abtest.sample_size_per_arm(0.1, 0.01, alpha=True), TypeError, "^alpha must be a number, got bool$"),
+    (lambda: abtest.assign(3.5, "e", SHARES), TypeError,
+     "^unit_id must be a string, an integer or a sequence of them, got float$"),
+    (lambda: abtest.assign("u", "e", {"a": 0.0, "b": 1.0}), ValueError,
+     r"^every share must be positive, got \{'a': 0.0, 'b': 1.0\}$"),
+    (lambda: abtest.assign("u", "e", {}), TypeError,
+     r"^shares must be a non-empty mapping of variant name to share, e\.g\. \{'control': 0\.5, 'treatment': 0\.5\}$"),
+    (lambda: abtest.assign("u", "", SHARES), ValueError,
+     r"^experiment must be a non-empty string naming the experiment \(it salts the hash\)$"),
+])
+def test_messages_name_the_argument_and_what_was_given(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
