@@ -342,17 +342,17 @@ def test_simulate_depends_on_the_seed_only_and_names_its_arguments(small):
 def test_order_values_in_small_blocks_equal_one_block(small):
     """Memory is bounded by drawing a block of experiments at a time; the sums must not depend on the block size,
     including experiments without buyers and one larger than a block."""
-    buyers = np.array([3, 0, 12, 1, 0, 5, 2])
-    results = []
-    for chunk in (4, 10**9):
-        revenue, revenue_sq = np.zeros(7), np.zeros(7)
-        small._add_order_values(buyers, 0.25, np.random.default_rng(5), revenue, revenue_sq, chunk=chunk)
-        results.append((revenue, revenue_sq))
-    values = 0.25 * np.random.default_rng(5).lognormal(math.log(45.0), 0.5, buyers.sum())
-    owner = np.repeat(np.arange(7), buyers)
-    for revenue, revenue_sq in results:
-        assert revenue == pytest.approx(np.bincount(owner, weights=values, minlength=7))
-        assert revenue_sq == pytest.approx(np.bincount(owner, weights=values**2, minlength=7))
+    for buyers, chunk in ((np.array([3, 0, 12, 1, 0, 5, 2]), 4), (np.array([1, 5, 1, 10]), 2)):
+        results = []
+        for size in (chunk, 10**9):
+            revenue, revenue_sq = np.zeros(len(buyers)), np.zeros(len(buyers))
+            small._add_order_values(buyers, 0.25, np.random.default_rng(5), revenue, revenue_sq, chunk=size)
+            results.append((revenue, revenue_sq))
+        values = 0.25 * np.random.default_rng(5).lognormal(math.log(45.0), 0.5, buyers.sum())
+        owner = np.repeat(np.arange(len(buyers)), buyers)
+        for revenue, revenue_sq in results:
+            assert revenue == pytest.approx(np.bincount(owner, weights=values, minlength=len(buyers)))
+            assert revenue_sq == pytest.approx(np.bincount(owner, weights=values**2, minlength=len(buyers)))
 
 
 def test_event_log_follows_its_definition(small):
@@ -563,3 +563,14 @@ def test_every_session_can_be_drawn_in_logs_and_rewards(tiny):
 def test_event_log_has_2000_visitors_a_day_by_default(tiny):
     log = tiny.event_log(simulate.no_offer, simulate.no_offer, n_visitors=4_001, experiment="t", seed=2)
     assert (log["day"].to_numpy() == np.arange(4_001) // 2_000 + 1).all() and log["day"].max() == 3
+
+
+def test_event_log_columns_and_amounts_in_cents(tiny):
+    log = tiny.event_log(simulate.no_offer, simulate.offer_to_everyone, n_visitors=700, experiment="c", seed=4,
+                         visitors_per_day=100, weekly=True)
+    assert log.columns.tolist() == ["visitor_id", "day", "weekday", "session", "variant", "offered", "purchased",
+                                    "order_value", "net_revenue", "VisitorType"]
+    for column in ("order_value", "net_revenue"):
+        cents = log[column].to_numpy() * 100
+        assert np.allclose(cents, np.round(cents), rtol=0, atol=1e-6)
+        assert (log[column] > 0).any()
