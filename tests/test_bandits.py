@@ -83,7 +83,6 @@ def test_policy_without_select_is_refused():
 def test_playground_wraps_the_engine():
     curve = widgets.bandit_probability_best("Thompson sampling", 0.1, 0.9, 0.1, horizon=30, n_simulations=200)
     assert curve.shape == (30,) and curve[-1] > curve[0]
-    assert isinstance(widgets.bandit_playground(), widgets.Explorer)
 
 
 # --- the policies for revenue, for finding the best arm, explore-then-commit and the batched engine ----------

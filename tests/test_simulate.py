@@ -105,8 +105,6 @@ def test_widget_texts_wrap_the_tested_functions():
     with pytest.raises(ValueError, match="^visitors_per_day must be a positive integer"):
         widgets.describe_sample_size(15.0, 1.0, 0.8, 0.05, 0)
     assert "% of A/A tests declared significant" in widgets.describe_peeking(3, "Pocock")
-    assert isinstance(widgets.power_explorer(), widgets.Explorer)
-    assert isinstance(widgets.peeking_explorer(), widgets.Explorer)
 
 
 def test_truth_is_a_logistic_model_of_another_family_than_the_prototype(sessions, monkeypatch):
