@@ -572,3 +572,11 @@ def test_event_log_columns_and_amounts_in_cents(tiny):
         cents = log[column].to_numpy() * 100
         assert np.allclose(cents, np.round(cents), rtol=0, atol=1e-6)
         assert (log[column] > 0).any()
+
+
+def test_simulated_counts_are_whole_numbers_and_policies_are_named(tiny):
+    arms = tiny.simulate(simulate.no_offer, simulate.offer_to_everyone, n_visitors=100, n_experiments=3, seed=0)
+    for name in ("n_a", "n_b", "conversions_a", "conversions_b"):
+        assert np.issubdtype(getattr(arms, name).dtype, np.integer), name
+    with pytest.raises(TypeError, match="^policy must be a function of the sessions' features, got str$"):
+        tiny.truth("everyone")
