@@ -11,8 +11,8 @@ from helpers import abtest, data, simulate, widgets
 
 
 @pytest.fixture(scope="module")
-def shop(sessions):
-    return simulate.build_shop(sessions)
+def shop():
+    return simulate.build_shop()  # from the workbook's sessions, loaded by build_shop itself
 
 
 def middle(features):
@@ -22,6 +22,10 @@ def middle(features):
 def test_build_is_deterministic(sessions):
     rows = sessions.iloc[:2_000]  # a part of the sessions: the same code, a fifth of the time
     assert np.array_equal(simulate.build_shop(rows).base_probability, simulate.build_shop(rows).base_probability)
+
+
+def test_shop_is_built_on_the_workbook_sessions(shop, sessions):
+    assert shop.sessions.equals(sessions.reset_index(drop=True))
 
 
 def test_true_probabilities_are_calibrated(shop):
@@ -580,3 +584,14 @@ def test_simulated_counts_are_whole_numbers_and_policies_are_named(tiny):
         assert np.issubdtype(getattr(arms, name).dtype, np.integer), name
     with pytest.raises(TypeError, match="^policy must be a function of the sessions' features, got str$"):
         tiny.truth("everyone")
+
+
+def test_shop_defaults_and_its_sessions_index(sessions):
+    """Chapter 03, assumption 4: order values have a median of 60 €. The sessions are renumbered from 0, with no
+    column added."""
+    rows = sessions.iloc[5:10]
+    shop = simulate.Shop(rows, np.full(5, 0.3))
+    assert shop.order_median == 60.0 and (shop.margin, shop.discount) == (0.30, 0.10)
+    assert shop.sessions.columns.tolist() == sessions.columns.tolist()
+    assert shop.sessions.index.tolist() == [0, 1, 2, 3, 4]
+    assert simulate.Shop(rows, np.full(5, 0.3), order_median=0.5).mean_order_value < 1  # cents are allowed
