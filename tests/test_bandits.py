@@ -242,7 +242,8 @@ def test_explore_then_commit_in_batches_commits_for_good():
 def test_explore_then_commit_refuses_uneven_exploration():
     with pytest.raises(ValueError, match="^explore_steps must be a multiple of the number of arms"):
         B.simulate(B.ExploreThenCommit(10), [0.1, 0.2, 0.3], 20, 5, 0)
-    with pytest.raises(ValueError, match=r"^explore-then-commit must end its exploration with a batch"):
+    with pytest.raises(ValueError, match=r"^explore-then-commit must end its exploration with a batch: "
+                                         r"explore_steps \(150\) must be a multiple of batch_size \(100\)$"):
         B.simulate_batches(B.ExploreThenCommit(150), B.bernoulli_sums([0.1, 0.2]), [0.1, 0.2], batch_size=100,
                            n_batches=3, n_simulations=2, seed=0)
 
