@@ -606,4 +606,4 @@ def srm_p_values(counts, propensities) -> np.ndarray | float:
         terms = np.where(used, (observed - expected) ** 2 / expected, np.where(observed > 0, np.inf, 0.0))
     statistic = terms.sum(axis=(-2, -1))
     df = np.clip(used.sum(axis=-1) - 1, 0, None).sum(axis=-1)
-    return np.where(df > 0, stats.chi2.sf(statistic, np.maximum(df, 1)), 1.0)
+    return np.where(df > 0, stats.chi2.sf(statistic, np.maximum(df, 1)), np.where(np.isinf(statistic), 0.0, 1.0))
