@@ -7,7 +7,7 @@
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | Python and pandas basics; a first scikit-learn model | 15 min reading, 20 min exercises | about 3 s on 2 cores (longer on a busy machine) |
+# | Python and pandas basics; a first scikit-learn model | 15 min reading, 20 min exercises | about 2 s on 2 cores (longer on a busy machine) |
 
 # %% [markdown]
 # ## What this workbook is about

@@ -7,7 +7,7 @@
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | chapter 00; scikit-learn estimators, `fit` and `predict` | 60 min reading, 40 min exercises | about 15 s on 2 cores (longer on a busy machine) |
+# | chapter 00; scikit-learn estimators, `fit` and `predict` | 60 min reading, 40 min exercises | about 11 s on 2 cores (longer on a busy machine) |
 
 # %%
 import os

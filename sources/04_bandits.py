@@ -8,7 +8,7 @@
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | chapter 03 (its simulated shop); probability distributions | 75 min reading, 35 min exercises | about 15 s on 2 cores (longer on a busy machine) |
+# | chapter 03 (its simulated shop); probability distributions | 75 min reading, 35 min exercises | about 11 s on 2 cores (longer on a busy machine) |
 
 # %%
 import os

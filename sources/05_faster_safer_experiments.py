@@ -9,7 +9,7 @@
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | chapters 02–03; regression, confidence intervals | 70 min reading, 35 min exercises | about 10 s on 2 cores (longer on a busy machine) |
+# | chapters 02–03; regression, confidence intervals | 70 min reading, 35 min exercises | about 7 s on 2 cores (longer on a busy machine) |
 
 # %%
 import os

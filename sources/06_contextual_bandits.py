@@ -9,7 +9,7 @@
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | chapters 02–05 (the production model, the simulated shop, bandits, faster experiments); expectations and variances | 70 min reading, 35 min exercises | about 10 s on 2 cores (longer on a busy machine) |
+# | chapters 02–05 (the production model, the simulated shop, bandits, faster experiments); expectations and variances | 70 min reading, 35 min exercises | about 9 s on 2 cores (longer on a busy machine) |
 
 # %%
 import os
