@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 
 import numpy as np
 import pytest
@@ -18,6 +19,343 @@ ALL = [
 ]
 
 
+#: What the learner reads: for each exercise, the message for the reference answer ("right") and for each typical
+#: mistake (by its description). "{#}" stands for a number computed from the data (the tolerance tests check the
+#: numbers); the numbers written out are the exercise's own constants or hand computations (e.g. 20,559 visitors =
+#: statsmodels' sample size, 40.00 € = (150 + 0 + 50) / 5).
+MESSAGES = {
+    "ch00.q1": {
+        'right':
+            "{#} of {#} sessions ended in a purchase, a share of {#}. Remember it: a model that always says 'no purchase' is right {#} of the time.",
+        'a percentage instead of a share':
+            '{#} looks like a percentage. Give the share as a number between {#} and {#} ({#} % is {#}).',
+        'the count of purchases':
+            '{#} is the number of sessions with a purchase; divide it by the number of sessions to get the share.',
+        'the share without a purchase':
+            'That is the share of sessions that did NOT end in a purchase.',
+        'rounded too much':
+            'Close. Give at least three decimals: {#} is {#} away.',
+        'a number typed as text':
+            "You gave the text '{#}'; the answer is a share between {#} and {#}, written without quotes.",
+    },
+    "ch00.q2": {
+        'right':
+            '{#} rows repeat an earlier row exactly. Together with their first occurrences, {#} rows take part. Chapter {#} looks at what they are and what to do about them.',
+        'every row that has a twin':
+            "{#} counts every row that has a twin, the first occurrences included. Count only the repeats: DataFrame.duplicated() with its default keep='first'.",
+        'the number of distinct rows':
+            '{#} is the number of distinct rows; the question asks how many rows are copies of an earlier one.',
+        'repeats of one column only':
+            '{#} counts the repeats of a single column. A row repeats an earlier one only when all its columns agree: call duplicated() on the whole table.',
+        'repeated index labels':
+            "{#}: nothing repeats in what you counted. The row labels (the index) never repeat; the rows' values do. Call duplicated() on the table itself, not on its index.",
+    },
+    "ch00.q3": {
+        'right':
+            "{#} of the {#} test rows have an exact twin in the training part: a model that memorised its training rows would get them right for free. The workbook's split gives {#}, because it keeps identical rows on one side.",
+        'isin, which aligns on the index':
+            "{#} here usually means that the comparison aligned on the index: test_part.isin(train_part) and == compare only rows with the same labels, and the two parts share none. Compare the values row by row instead, with an inner merge. ({#} is also what the workbook's fixed split gives, but the cell's split comes from train_test_split.)",
+        "the workbook's own split":
+            "{#} here usually means that the comparison aligned on the index: test_part.isin(train_part) and == compare only rows with the same labels, and the two parts share none. Compare the values row by row instead, with an inner merge. ({#} is also what the workbook's fixed split gives, but the cell's split comes from train_test_split.)",
+        'twins counted more than once':
+            "{#} counts a test row once for every twin it has in the training part. Count each test row once: drop the training part's repeats before merging.",
+        'repeats inside the test part':
+            '{#} counts the repeats inside the test part. The question is about test rows whose twin is in the training part.',
+        'twins anywhere before the row':
+            '{#} also counts test rows whose earlier twin is in the test part itself. Count only twins in the training part: merge the test part with the training part.',
+        'a split without stratification':
+            "That split was not stratified: use the cell's train_test_split call as it is, with stratify=sessions['Revenue'].",
+    },
+    "ch00.q4": {
+        'right':
+            "load_sessions computed the copy's SHA-{#} checksum, found that it differs from the published one, and refused to go on with a DataIntegrityError. One changed letter is enough, so every number in the workbook comes from the original data.",
+        'loaded a copy that was never written':
+            'FileNotFoundError means that no file exists at the path you loaded. Write the altered copy first (write_bytes), then load that same path.',
+        "the exception's name as text":
+            "That is the exception's name, as text. Give the class itself, without quotes: type(error), or helpers.data.DataIntegrityError.",
+        'a base class of the exception':
+            'True, the error is a ValueError, but ValueError is a base class of the class load_sessions raises, which is more specific. Give the exact class: type(error).',
+    },
+    "ch01.q1": {
+        'right':
+            'Never predicting a purchase is right for every non-buyer: {#} of the training set. Any model must beat this before its accuracy means anything.',
+        'the share of buyers':
+            'That is the share of buyers. The majority baseline is right on the other sessions.',
+        'a percentage':
+            '{#} looks like a percentage; give the accuracy as a number between {#} and {#}.',
+    },
+    "ch01.q2": {
+        'right':
+            'The rule flags {#} sessions; {#} of them buy (precision), and it finds {#} of all buyers (recall).',
+        'precision and recall swapped':
+            'You swapped them: the first number is the precision, the second the recall.',
+        'percentages':
+            'Precision and recall lie between {#} and {#}; did you give percentages?',
+        'a single number':
+            'Answer with a tuple of two numbers: (precision, recall).',
+        'recall as flagged buyers over all sessions':
+            'Check the recall: of the sessions that buy, which share does the rule flag?',
+        'on all sessions':
+            'Those are the values on all sessions. Use the training set (X_train, y_train).',
+    },
+    "ch01.q3": {
+        'right':
+            'ROC AUC {#}: the exit rate alone ranks buyers above non-buyers well above chance, but far below PageValues and the prototype.',
+        'ExitRates itself as the score':
+            'Below {#}: your score ranks in the wrong direction. A high exit rate means a LOW chance of buying, so use minus ExitRates as the score.',
+        'on all sessions':
+            'That is the ROC AUC on all sessions. Use the training set only.',
+        'text':
+            "You gave the text '{#}'; the answer is a ROC AUC between {#} and {#}, written without quotes.",
+    },
+    "ch01.q4": {
+        'right':
+            'Flag when p * {#} > ({#} - p) * {#}, that is when p > {#}. Expensive misses push the threshold down: the shop flags many sessions that will not buy.',
+        'costs swapped':
+            'The costs are swapped: a missed buyer ({#} €) is the expensive error, so the shop should flag generously, with a LOW threshold.',
+        'ratio of costs':
+            'That is the ratio of the two costs. Compare the expected cost of each decision: flag when p * {#} exceeds ({#} - p) * {#}, and solve for p.',
+        'the default threshold':
+            '{#} is right only when both errors cost the same. Here a miss costs four times more.',
+    },
+    "ch01.q5": {
+        'right':
+            'On pure noise, the leaky way reports a mean ROC AUC of {#}, the honest way {#}: selecting on the whole training set before cross-validating bought {#} of ROC AUC that does not exist. Every step that learns from the target (selection, target encoding, tuning) belongs inside the pipeline that is cross-validated.',
+        'honest minus leaky':
+            'Your answer is negative: you subtracted the leaky score from the honest one. The optimism is leaky minus honest.',
+        'the leaky score alone':
+            '{#} is the leaky score itself. Subtract the honest score (selection inside the pipeline) to get the optimism.',
+        'the honest score alone':
+            '{#} is the honest score itself, close to {#} as it should be on noise. Now compute the leaky one and give leaky minus honest.',
+        'folds without the groups':
+            'Your folds ignore the groups: use cv=StratifiedGroupKFold(n_splits={#}, shuffle=True, random_state={#}) and pass groups=groups to both cross_val_score calls.',
+    },
+    "ch02.q1": {
+        'right':
+            "PSI = 0.1510: above the 0.1 of 'stable', below the 0.25 of 'major shift'; worth a look. Each bin adds (actual - expected) * ln(actual / expected), always >= 0.",
+        'base-10 logarithm':
+            'You used the base-10 logarithm; PSI uses the natural logarithm (math.log, np.log).',
+        'KL divergence':
+            'That is the Kullback-Leibler divergence in one direction. PSI multiplies each log-ratio by the difference (actual - expected), which makes it symmetric.',
+        'percentages':
+            'You used percentages (40, 30 …); use shares (0.40, 0.30 …).',
+    },
+    "ch02.q2": {
+        'right':
+            'Correct on all 27 probes, including re-cased, padded, unknown and non-string values. Note that `value in set(...)` would raise for a list: membership in a list or tuple is safer.',
+        'accepts any casing':
+            "valid_month('nov') says True. The model serves the twelve months spelled exactly as ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'June', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']; anything else must be rejected.",
+        'raises on a list':
+            "valid_month(['Nov']) raised TypeError: unhashable type: 'list'. A contract check must answer False for bad input, never raise.",
+        'only the ten months of the data':
+            "valid_month('Jan') says False: that rejects every request in January and April, although the production model serves all twelve months. The data has no session in those months; the shop is open all year.",
+        'returns a non-boolean':
+            "valid_month('Jan') returned 1; return True or False.",
+    },
+    "ch02.q3": {
+        'right':
+            'log-odds {#}, probability {#}. In the spec it is the baseline plus the sum of the leaves, before {#} / ({#} + exp(-x)).',
+        'the probability':
+            'That is the probability. The log-odds is log(p / ({#} - p)).',
+        'sign flipped':
+            'The sign is flipped: that is the log-odds of NOT buying, log(({#} - p) / p).',
+        'log of p':
+            'That is log(p). The log-odds is log(p / ({#} - p)).',
+    },
+    "ch02.q4": {
+        'right':
+            'probability {#}: {#} leaves plus the baseline, through the logistic function. That is all a scorer in any language has to do.',
+        'the raw score':
+            'That is the raw score (log-odds). Apply the logistic function: {#} / ({#} + exp(-raw)).',
+        'no baseline':
+            "You left out the baseline: the raw score starts at spec['model']['baseline'], then adds one leaf per tree.",
+        'first tree only':
+            "You used only the first tree. Add one leaf from every tree in spec['model']['trees'].",
+        'month as calendar number':
+            "You encoded the month as its calendar number (January {#}). The spec says: its {#}-based index in 'categories' (January {#}, month number - {#}).",
+    },
+    "ch02.q5": {
+        'right':
+            "Right for all twelve months: the index in the calendar, January 0. Because the order is the calendar order, a month the data never saw lands between its neighbours: January takes February's path in every tree, April March's.",
+        'position among the months in the data':
+            "encode_month('Jan') raised ValueError. You numbered the months by their position among the ten months in the data (May = 2): the model cannot serve January or April that way, and a team that reads 'calendar index' computes May = 4: training/serving skew.",
+        'calendar number':
+            'That is the calendar number (January 1). The spec uses the 0-based calendar index: month number - 1, January 0.',
+        'the name itself':
+            "encode_month must return a number for each month, got {'Jan': 'Jan', 'Feb': 'Feb', 'Mar': 'Mar', 'Apr': 'Apr', 'May': 'May', 'June': 'June', 'Jul': 'Jul', 'Aug': 'Aug', 'Sep': 'Sep', 'Oct': 'Oct', 'Nov': 'Nov', 'Dec': 'Dec'}.",
+    },
+    "ch03.q1": {
+        'right':
+            '20,559 visitors per arm, 41,118 in all: a one-point lift on a 15 % baseline is small, so it needs many visitors.',
+        'both arms':
+            'That is the total for both arms; the question asks per arm.',
+        'one-sided':
+            'That is the size for a one-sided test (or alpha 0.10). Use two-sided alpha 0.05: z = 1.96.',
+        'relative lift':
+            'You treated the lift as relative (1 % of 15 %). The lift is absolute: 15 % to 16 %.',
+        'p2 as the lift':
+            'You passed the new rate, 0.16, as the lift: that sizes a rise from 15 % to 31 %. The second argument is the difference, 0.16 - 0.15 = 0.01.',
+    },
+    "ch03.q2": {
+        'right':
+            'p = 1.5e-04: a 50.6 / 49.4 split of 100,000 visitors (600 off the expected 50,000 in each arm) is far too large to be chance. Stop and look for the bug before analysing anything.',
+        'one minus p':
+            'That is 1 minus the p-value.',
+        'chi-square statistic':
+            'That is the chi-square statistic; the question asks for its p-value: the chance of a statistic at least this large under the planned split, from the chi-square distribution with one degree of freedom (scipy.stats.chi2.sf).',
+        'shares, not counts':
+            'That is the test of the shares (50.6 % and 49.4 %) instead of the counts: the test needs the numbers of visitors, [50600, 49400], because its evidence grows with them.',
+    },
+    "ch03.q3": {
+        'right':
+            'Two. Sorted, the p-values are compared with 0.05/5, 0.05/4, 0.05/3 …; 0.004 and 0.011 pass, 0.02 > 0.0167 stops the procedure.',
+        'no correction':
+            'Four is the count without any correction (p < 0.05).',
+        'Bonferroni':
+            "One is Bonferroni's answer (every p compared with 0.05/5). Holm is less strict: the k-th smallest p is compared with 0.05 / (5 - k + 1).",
+    },
+    "ch03.q4": {
+        'right':
+            '0.625: even a visitor persuaded to buy for certain (p1 = 1) brings 1 x (m - d) = 0.25 of the order value, less than p0 x m once p0 > 0.625. No uplift can change that.',
+        'break-even factor':
+            'That is m / (m - d), the factor by which the offer must multiply the purchase probability; the question asks for a probability, so invert it.',
+        'share of the margin':
+            'That is d / m, the share of the margin the discount takes away; the cut-off is what remains of the margin.',
+        "chapter's numbers":
+            "That is the chapter's cut-off for a 30 % margin and a 10 % discount; use 40 % and 15 %.",
+    },
+    "ch04.q1": {
+        'right':
+            '0.7 from exploiting, plus 0.3 x 1/4 from exploring and hitting the best arm by chance: 0.775.',
+        'exploit only':
+            '0.7 counts only the exploiting steps. When it explores (probability 0.3), it picks one of the 4 arms at random, the best one included.',
+        'explore only':
+            'That is about the exploring steps only; most steps exploit the best arm.',
+        'five arms, as in the classic experiment':
+            'That is for five arms, as in the classic experiment; this bandit has 4, so an exploring step hits the best one with probability 1/4.',
+        'a percent':
+            'Give a probability between 0 and 1, not a percent: 77.5 % is 0.775.',
+    },
+    "ch04.q2": {
+        'right':
+            'exp(0.9/0.25) / (exp(0.9/0.25) + 4 exp(0.1/0.25)) = 0.8598.',
+        'no temperature':
+            'You forgot to divide the means by the temperature before exponentiating.',
+        'proportional to means':
+            'That is proportional to the means; softmax is proportional to exp(mean / temperature).',
+        'a percent':
+            'Give a probability between 0 and 1, not a percent: 85.9809 % is 0.859809.',
+    },
+    "ch04.q3": {
+        'right':
+            'Arm 2: its mean is lowest, but with only 10 plays its bonus sqrt(2 ln 100 / 10) = 0.96 lifts its bound to 1.26, above 0.89 and 1.00.',
+        'greedy choice':
+            'Arm 0 has the best mean, but UCB1 adds an exploration bonus, sqrt(2 ln t / n), which is largest for the arm played least.',
+    },
+    "ch04.q4": {
+        'right':
+            "(2,100 / 0.5 + 1,200 / 0.2 + 300 / 0.1) / 3,000 = 4.40 € per visitor: each batch's revenue is scaled up to what all of its visitors would have brought.",
+        'no weights':
+            "That spreads the offer's revenue over all 3,000 visitors, though only some of them got it. Divide each batch's revenue by the probability of getting the offer first.",
+        'weights multiplied':
+            'You multiplied by the probabilities; inverse-propensity weighting divides by them.',
+    },
+    "ch05.q1": {
+        'right':
+            'About 60,000: CUPED removes rho^2 = 25% of the variance, and the visitors needed scale with the variance.',
+        'rho instead of rho squared':
+            'You removed rho of the variance; CUPED removes rho squared.',
+        'visitors saved':
+            'That is the number of visitors saved; the question asks how many are still needed.',
+        'standard deviation':
+            'You scaled with the standard deviation; the visitors needed scale with the variance.',
+    },
+    "ch05.q2": {
+        'right':
+            '5,680 visitors per arm: 355 times the squared skewness.',
+        'skewness not squared':
+            'You multiplied by the skewness; the rule uses the skewness squared.',
+        'both arms':
+            'That is both arms together; the rule is per arm.',
+    },
+    "ch05.q3": {
+        'right':
+            "4.680 € per session. Each arm's variance is var(Y - r N) / (n mean(N)^2), with the sample variance (ddof=1) over visitors, not sessions.",
+        'sessions as independent':
+            'That treats the sessions as independent. The visitor is the randomisation unit: use the delta method over visitors.',
+        'variance':
+            'That is the variance; take its square root.',
+        'np.var with ddof=0':
+            'Right formula, wrong variance: np.var divides by n (ddof=0 by default). The delta method uses the sample variance, which divides by n - 1: np.var(..., ddof=1).',
+    },
+    "ch05.q4": {
+        'right':
+            'z = 3.929: by 30 % of the information one side may spend only 4.3e-05 of its 2.5 %, so the first bar is high.',
+        'equally spaced':
+            'Those are the boundaries for three equally spaced looks (1/3, 2/3, 1). Alpha spending uses the actual fractions 0.3, 0.6 and 1.',
+        'single analysis':
+            '1.96 is the bar of a single analysis; a first look at 30 % needs a much higher one.',
+        "the spending function's argument":
+            '4.09 is z_0.0125 / sqrt(0.3), the argument of the spending function, not the boundary. Put it into the function: one side may spend 2 - 2 Phi(4.09) by t = 0.3; the boundary is the z with that upper tail.',
+        "read from the chapter's daily-looks table":
+            "That is look {#} of the chapter's daily-looks table, at fraction {#}. A boundary depends on its own fraction and on every look before it (each spent part of the {#} %). Here the first look is at {#} with no look before it: work it out from the spending function.",
+    },
+    "ch05.q5": {
+        'right':
+            '0.125 € per visitor: the leak shrank the difference by the factor 1 - 0.2, so divide by it (the treated share differs by 1 - 0.2 between the arms).',
+        'shrunk again':
+            'You shrank the difference once more. The leak has already shrunk it; undo that by dividing by 1 - the leak share.',
+        'divided by the leak share':
+            'Divide by 1 - the leak share (how much more often the treatment arm is treated), not by the leak share itself.',
+        'added the leak share':
+            'Adding 20 % does not undo a shrinkage by the factor 0.8: divide by 0.8 instead.',
+    },
+    "ch06.q1": {
+        'right':
+            'Weights are 1 / 0.2 = 5 where free shipping was shown and 0 elsewhere: (5 x 30 + 5 x 0 + 5 x 10) / 5 visitors = 40.00 €.',
+        'no division by the propensity':
+            "You averaged the target's rewards without dividing by the propensity. Free shipping was shown to only a fifth of visitors; each such visitor stands for 1 / 0.2 = 5 visitors.",
+        'average over matching rows only':
+            'IPS divides by the number of all logged visitors (5), not by the number whose offer matches the target: the weights already make up for the visitors who got another offer.',
+    },
+    "ch06.q2": {
+        'right':
+            'The weighted rewards sum to 200 and the weights to 15: 200 / 15 = 13.33 €.',
+        'IPS instead of SNIPS':
+            'That is the IPS estimate, which divides by the number of visitors. SNIPS divides the same sum by the sum of the weights.',
+    },
+    "ch06.q3": {
+        'right':
+            "Each visitor contributes the model's 12 € for free shipping, plus 5 x (reward - 12) where free shipping was shown: (12 + 102 - 48 + 12 + 2) / 5 = 16.00 €.",
+        'the model alone':
+            "That is the reward model's prediction alone (the direct method). DR adds the IPS-weighted error of the model on the logged offers.",
+        'IPS instead of DR':
+            "That is the IPS estimate. DR weights the model's errors (reward - prediction), not the rewards, and adds the model's prediction for the target.",
+    },
+    "ch06.q4": {
+        'right':
+            'An offer other than the current one is logged with propensity 0.2 / 4 = 0.05; a target that shows it with probability 1 gives that visitor the weight 1 / 0.05 = 20.',
+        'forgot to split epsilon over the offers':
+            'Exploration picks one of the four offers at random, so each offer gets 0.2 / 4, not 0.2.',
+        "the current offer's weight":
+            'That is the weight of the current offer, the most likely one. The largest weight goes to the least likely offers.',
+    },
+
+}
+
+_NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e[-+]\d+)?%?"
+
+
+def assert_message(template, message):
+    pattern = _NUMBER.join(re.escape(piece) for piece in template.split("{#}"))
+    assert re.fullmatch(pattern, message), f"\nexpected: {template}\ngot:      {message}"
+
+
+def _messages_of(exercise):
+    key = next(f"ch{c}.{n}" for c, m in exercises.CHAPTERS.items() for n in dir(m) if getattr(m, n) is exercise)
+    return MESSAGES[key]
+
+
 def test_every_chapter_module_has_exercises():
     assert len(ALL) >= 2
 
@@ -27,6 +365,7 @@ def test_reference_solution_passes(module, name):
     exercise = getattr(module, name)
     feedback = exercise.evaluate(exercise.solve())
     assert feedback.status == "correct", feedback.message
+    assert_message(_messages_of(exercise)["right"], feedback.message)
 
 
 @pytest.mark.parametrize(("module", "name"), ALL)
@@ -38,6 +377,8 @@ def test_typical_mistakes_fail_with_their_message(module, name):
         feedback = exercise.evaluate(mistake.make(right))
         assert feedback.status == "incorrect", mistake.description
         assert mistake.says in feedback.message, (mistake.description, feedback.message)
+        assert_message(_messages_of(exercise)[mistake.description], feedback.message)
+    assert len(_messages_of(exercise)) == len(exercise.mistakes) + 1
 
 
 @pytest.mark.parametrize(("module", "name"), ALL)
@@ -303,3 +644,13 @@ UNRELATED = [
 def test_an_unrelated_answer_gets_the_general_advice(chapter, name, value, words):
     feedback = _exercise(chapter, name).evaluate(value)
     assert feedback.status == "incorrect" and feedback.message.startswith(words), feedback.message
+
+
+@pytest.mark.parametrize(("module", "name"), ALL)
+def test_name_numbers_the_exercise_and_hints_are_sentences(module, name):
+    exercise = getattr(module, name)
+    chapter = next(int(c) for c, m in exercises.CHAPTERS.items() if m is module)
+    assert exercise.name == f"Exercise {chapter}.{name[1:]}"
+    assert exercise.answer_name in (f"answer_{chapter}_{name[1:]}", "valid_month", "encode_month")
+    for hint in exercise.hints:
+        assert hint.endswith("."), hint
