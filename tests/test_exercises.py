@@ -535,7 +535,7 @@ def _first_spending_bound_by_scipy() -> float:
 #: (chapter, exercise, independent reference, kind of tolerance, tolerance). "exact": only the reference itself.
 NUMERIC = [
     ("ch02", "q1", _psi_by_hand, "abs", 5e-4),
-    ("ch03", "q1", _sample_size_by_statsmodels, "abs", 1),
+    ("ch03", "q1", _sample_size_by_statsmodels, "int", 1),
     ("ch03", "q2", _srm_by_scipy, "rel", 0.02),
     ("ch03", "q3", _holm_by_statsmodels, "exact", 0),
     ("ch03", "q4", lambda: (0.40 - 0.15) / 0.40, "abs", 0.005),
@@ -543,8 +543,8 @@ NUMERIC = [
     ("ch04", "q2", _softmax_by_scipy, "abs", 5e-4),
     ("ch04", "q3", lambda: 2, "exact", 0),
     ("ch04", "q4", lambda: (2_100 / 0.5 + 1_200 / 0.2 + 300 / 0.1) / 3_000, "abs", 0.005),
-    ("ch05", "q1", lambda: 80_000 * 0.75, "abs", 600),
-    ("ch05", "q2", lambda: 355 * 16, "abs", 1),
+    ("ch05", "q1", lambda: 80_000 * 0.75, "int", 600),
+    ("ch05", "q2", lambda: 355 * 16, "int", 1),
     ("ch05", "q3", _delta_method_by_hand, "rel", 0.005),
     ("ch05", "q4", _first_spending_bound_by_scipy, "abs", 0.005),
     ("ch05", "q5", lambda: 0.10 / 0.80, "rel", 0.005),
@@ -569,6 +569,8 @@ def test_numeric_check_accepts_the_reference_and_rejects_near_misses_on_both_sid
     assert exercise.evaluate(right).status == "correct"
     if kind == "exact":
         inside, outside = [float(right)], [right - 1, right + 1, right + 0.5]
+    elif kind == "int":                                  # whole numbers: the edges themselves are exact
+        inside, outside = [right - tolerance, right + tolerance], [right - tolerance - 1, right + tolerance + 1]
     elif kind == "abs":
         inside = [right - 0.6 * tolerance, right + 0.6 * tolerance]
         outside = [right - 1.4 * tolerance, right + 1.4 * tolerance]
@@ -654,3 +656,163 @@ def test_name_numbers_the_exercise_and_hints_are_sentences(module, name):
     assert exercise.answer_name in (f"answer_{chapter}_{name[1:]}", "valid_month", "encode_month")
     for hint in exercise.hints:
         assert hint.endswith("."), hint
+
+
+
+#: (chapter, exercise, typical mistake, kind, tolerance): how far from the mistake's value an answer still gets the
+#: mistake's message. "int": whole numbers, the edge itself included.
+MISTAKE_TOLERANCES = [
+    ("ch00", "q1", "a percentage instead of a share", "abs", 0.05),
+    ("ch00", "q1", "the share without a purchase", "abs", 5e-4),
+    ("ch01", "q1", "the share of buyers", "abs", 5e-4),
+    ("ch01", "q1", "a percentage", "abs", 0.05),
+    ("ch01", "q3", "ExitRates itself as the score", "abs", 5e-4),
+    ("ch01", "q3", "on all sessions", "abs", 5e-5),
+    ("ch01", "q4", "costs swapped", "abs", 1e-3),
+    ("ch01", "q4", "ratio of costs", "abs", 1e-3),
+    ("ch01", "q4", "the default threshold", "abs", 1e-3),
+    ("ch01", "q5", "honest minus leaky", "abs", 1e-3),
+    ("ch01", "q5", "the leaky score alone", "abs", 1e-3),
+    ("ch01", "q5", "the honest score alone", "abs", 1e-3),
+    ("ch01", "q5", "folds without the groups", "abs", 1e-3),
+    ("ch02", "q1", "base-10 logarithm", "abs", 5e-4),
+    ("ch02", "q1", "KL divergence", "abs", 5e-4),
+    ("ch02", "q1", "percentages", "rel", 1e-3),
+    ("ch02", "q4", "the raw score", "abs", 1e-9),
+    ("ch02", "q4", "no baseline", "abs", 1e-9),
+    ("ch02", "q4", "first tree only", "abs", 1e-9),
+    ("ch02", "q4", "month as calendar number", "abs", 1e-9),
+    ("ch03", "q1", "both arms", "int", 2),
+    ("ch03", "q1", "one-sided", "int", 1),
+    ("ch03", "q1", "relative lift", "int", 1),
+    ("ch03", "q1", "p2 as the lift", "int", 1),
+    ("ch03", "q2", "one minus p", "abs", 1e-6),
+    ("ch03", "q2", "chi-square statistic", "rel", 0.01),
+    ("ch03", "q2", "shares, not counts", "rel", 0.01),
+    ("ch03", "q4", "break-even factor", "abs", 0.005),
+    ("ch03", "q4", "share of the margin", "abs", 0.005),
+    ("ch03", "q4", "chapter's numbers", "abs", 0.005),
+    ("ch04", "q1", "exploit only", "abs", 1e-3),
+    ("ch04", "q1", "explore only", "abs", 1e-3),
+    ("ch04", "q1", "five arms, as in the classic experiment", "abs", 1e-3),
+    ("ch04", "q2", "no temperature", "abs", 5e-4),
+    ("ch04", "q2", "proportional to means", "abs", 5e-4),
+    ("ch04", "q4", "no weights", "abs", 0.005),
+    ("ch04", "q4", "weights multiplied", "abs", 0.005),
+    ("ch05", "q1", "rho instead of rho squared", "int", 600),
+    ("ch05", "q1", "visitors saved", "int", 600),
+    ("ch05", "q1", "standard deviation", "abs", 600),
+    ("ch05", "q2", "skewness not squared", "int", 1),
+    ("ch05", "q2", "both arms", "int", 2),
+    ("ch05", "q3", "sessions as independent", "rel", 0.005),
+    ("ch05", "q3", "variance", "rel", 0.005),
+    ("ch05", "q3", "np.var with ddof=0", "rel", 0.005),
+    ("ch05", "q4", "equally spaced", "abs", 0.005),
+    ("ch05", "q4", "single analysis", "abs", 0.01),
+    ("ch05", "q4", "the spending function's argument", "abs", 0.005),
+    ("ch05", "q4", "read from the chapter's daily-looks table", "abs", 0.005),
+    ("ch05", "q5", "shrunk again", "rel", 0.005),
+    ("ch05", "q5", "divided by the leak share", "rel", 0.005),
+    ("ch05", "q5", "added the leak share", "rel", 0.005),
+    ("ch06", "q1", "no division by the propensity", "abs", 0.01),
+    ("ch06", "q1", "average over matching rows only", "abs", 0.01),
+    ("ch06", "q2", "IPS instead of SNIPS", "abs", 0.01),
+    ("ch06", "q3", "the model alone", "abs", 0.01),
+    ("ch06", "q3", "IPS instead of DR", "abs", 0.01),
+    ("ch06", "q4", "forgot to split epsilon over the offers", "abs", 0.01),
+    ("ch06", "q4", "the current offer's weight", "abs", 0.01),
+]
+
+
+def _near(value, kind, tolerance, factor):
+    if kind == "int":
+        return [value - tolerance - (factor > 1), value + tolerance + (factor > 1)]
+    step = factor * tolerance * (abs(value) if kind == "rel" else 1)
+    return [value - step, value + step]
+
+
+@pytest.mark.parametrize(("chapter", "name", "description", "kind", "tolerance"), MISTAKE_TOLERANCES,
+                         ids=[f"{c}.{n}-{d}" for c, n, d, *_ in MISTAKE_TOLERANCES])
+def test_a_typical_mistake_is_recognised_within_its_tolerance_and_not_beyond(chapter, name, description, kind,
+                                                                            tolerance):
+    exercise = _exercise(chapter, name)
+    mistake = next(m for m in exercise.mistakes if m.description == description)
+    wrong = float(mistake.make(exercise.solve()))
+    template = MESSAGES[f"{chapter}.{name}"][description]
+    pattern = _NUMBER.join(re.escape(piece) for piece in template.split("{#}"))
+    for value in _near(wrong, kind, tolerance, 0.6):
+        feedback = exercise.evaluate(value)
+        assert feedback.status == "incorrect" and re.fullmatch(pattern, feedback.message), (value, feedback.message)
+    for value in _near(wrong, kind, tolerance, 1.4):
+        assert not re.fullmatch(pattern, exercise.evaluate(value).message), value
+
+
+@pytest.mark.parametrize(("answer", "words"), [
+    (float("nan"), "Your answer is NaN (not a number): did the calculation run on an empty selection?"),
+    (1908.4, "1908 is the number of sessions with a purchase"), (1907.6, "1908 is the number of sessions"),
+    (1908.6, "A share lies between 0 and 1; 1908.6 does not."), (-0.1, "A share lies between 0 and 1; -0.1 does not."),
+    (1_908 / 12_330 + 0.009, "Close. Give at least three decimals: 0.16374452554744526 is 0.0090 away."),
+    (1_908 / 12_330 - 0.011, "That is not the share of sessions whose Revenue is True. Which column says whether a "
+                             "session ended in a purchase?"),
+    (1.0, "That is not the share of sessions whose Revenue is True."),
+])
+def test_purchase_share_check_explains_each_kind_of_wrong_answer(answer, words):
+    feedback = exercises.ch00.q1.evaluate(answer)
+    assert feedback.status == "incorrect" and feedback.message.startswith(words), feedback.message
+
+
+def test_purchase_share_from_the_data_card_is_accepted():
+    assert exercises.ch00.q1.evaluate(1_908 / 12_330).status == "correct"       # data card: 1,908 of 12,330
+
+
+@pytest.mark.parametrize(("chapter", "name", "answer", "message"), [
+    ("ch00", "q2", 12.5, "12.5 is not a whole number; count rows."),
+    ("ch00", "q3", 2.5, "2.5 is not a whole number; count rows of the test part."),
+    ("ch00", "q2", 125.0, None), ("ch00", "q4", "ValueError",
+                                  "You gave a text. Give the class of the exception: type(error) in the except block."),
+    ("ch00", "q4", FileNotFoundError("x"), "FileNotFoundError means that no file exists at the path you loaded."),
+    ("ch00", "q4", 3, "You gave a int. Give the class of the exception that load_sessions raises: type(error) in "
+                      "the except block."),
+    ("ch00", "q4", KeyError, "load_sessions does not raise KeyError for an altered file. Did your copy really differ "
+                             "from the original? Check that replace() found what it should replace."),
+    ("ch00", "q4", " DataIntegrityError ", "That is the exception's name, as text."),
+    ("ch01", "q2", [0.5, 0.5, 0.5], "Answer with a tuple of two numbers: (precision, recall)."),
+    ("ch01", "q2", ("0.5", 0.5), "You gave the text '0.5'; the answer is a precision between 0 and 1, written"),
+    ("ch01", "q2", (0.5, "0.5"), "You gave the text '0.5'; the answer is a recall between 0 and 1, written"),
+    ("ch01", "q2", (1.5, 0.5), "Precision and recall lie between 0 and 1; did you give percentages?"),
+    ("ch01", "q2", (0.5, 1.5), "Precision and recall lie between 0 and 1; did you give percentages?"),
+    ("ch01", "q5", float("nan"), "Your answer is NaN (not a number): did a cross-validation fail?"),
+    ("ch01", "q5", -0.3, "Selecting on the whole training set can only flatter the leaky score here: the optimism "
+                         "should be positive. Check which score comes first."),
+    ("ch01", "q5", 0.0, "Selecting on the whole training set can only flatter the leaky score here"),
+    ("ch03", "q2", 0.5, "Far too large. Expected counts are 50,000 each; the chi-square statistic is "
+                        "sum((observed - expected)^2 / expected) with one degree of freedom."),
+    ("ch03", "q2", 0.0095, "Not the chi-square p-value: scipy.stats.chisquare([50600, 49400], [50000, 50000])."),
+    ("ch04", "q1", 77.5, "Give a probability between 0 and 1, not a percent: 77.5 % is 0.775."),
+    ("ch04", "q2", 1.5, "Give a probability between 0 and 1, not a percent: 1.5 % is 0.015."),
+    ("ch04", "q3", 0, "Arm 0 has the best mean, but UCB1 adds an exploration bonus"),
+    ("ch04", "q3", 1, "Compute mean + sqrt(2 ln 100 / n) for each arm and take the largest."),
+    ("ch05", "q4", 1.955, "1.96 is the bar of a single analysis; a first look at 30 % needs a much higher one."),
+    ("ch05", "q4", 6.34356358, "That is look 1 of the chapter's daily-looks table, at fraction 0.121."),
+])
+def test_special_answers_get_their_own_message(chapter, name, answer, message):
+    feedback = _exercise(chapter, name).evaluate(answer)
+    if message is None:
+        assert feedback.status == "correct"
+    else:
+        assert feedback.status == "incorrect" and feedback.message.startswith(message), feedback.message
+
+
+def test_precision_recall_check_names_the_number_that_is_off():
+    exercise = exercises.ch01.q2
+    precision, recall = exercise.solve()
+    assert exercise.evaluate((precision + 0.01, recall)).message == (
+        "Check the precision: of the sessions the rule flags, which share buys?")
+    assert exercise.evaluate((precision, recall - 0.01)).message == (
+        "Check the recall: of the sessions that buy, which share does the rule flag?")
+    assert exercise.evaluate((0.3, 0.4)).message == (
+        "Check the precision: of the sessions the rule flags, which share buys? and the recall: of the sessions "
+        "that buy, which share does the rule flag?")
+    swapped = exercise.evaluate((recall + 3e-4, precision - 3e-4)).message
+    assert swapped.startswith("You swapped them") and not exercise.evaluate(
+        (recall + 7e-4, precision)).message.startswith("You swapped them")
