@@ -875,3 +875,38 @@ def test_peak_memory_names_the_bad_argument():
         production.peak_memory_mb({"x": ("json", b"{}", [])}, timeout=0)
     with pytest.raises(ValueError, match=r"^kind must be one of \['json', 'onnx', 'pickle'\], got \['joblib'\]$"):
         production.peak_memory_mb({"x": ("joblib", b"", []), "y": ("json", b"", [])})
+
+
+def test_spec_writes_the_documented_contract_of_every_field(model):
+    """Counts: whole numbers from 0 to 10,000; rates: 0 to 1; page values: 0 to 10,000; the month: 12 names."""
+    exported = production.export_spec(model, threshold=0.5, training_sha256="", training_rows=0, metrics={})
+    count = {"type": "number", "integer": True, "min": 0, "max": 10_000}
+    rate = {"type": "number", "integer": False, "min": 0.0, "max": 1.0}
+    assert exported["features"] == [
+        {"name": "Month", "type": "category", "categories": production.CALENDAR_MONTHS},
+        {"name": "Administrative", **count}, {"name": "Informational", **count}, {"name": "ProductRelated", **count},
+        {"name": "BounceRates", **rate}, {"name": "ExitRates", **rate},
+        {"name": "PageValues", "type": "number", "integer": False, "min": 0.0, "max": 10_000.0}]
+
+
+FAILING_GO = """#!/bin/sh
+echo "building"
+echo "scorer.go:1: syntax error" >&2
+exit 1
+"""
+
+SLOW_GO = """#!/bin/sh
+sleep 5
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in for go is a shell script")
+@pytest.mark.parametrize(("script", "error"), [(FAILING_GO, subprocess.CalledProcessError),
+                                               (SLOW_GO, subprocess.TimeoutExpired)])
+def test_run_go_scorer_stops_when_the_build_fails_or_takes_too_long(tmp_path, capfd, script, error):
+    go = tmp_path / "go"
+    go.write_text(script, encoding="utf-8")
+    go.chmod(0o755)
+    with pytest.raises(error):
+        production.run_go_scorer("{}", [{}], go=str(go), timeout=0.5)
+    assert capfd.readouterr() == ("", "")                  # the build's output is captured, not printed
