@@ -301,3 +301,25 @@ def test_duplicate_groups_name_what_they_lack_or_got(sessions):
     with pytest.raises(TypeError, match=r"^target must be a pandas Series, got list$"):
         data.duplicate_groups(rows, rows[data.TARGET].tolist())
     assert data.duplicate_groups(rows, rows[data.TARGET]).dtype == np.uint64
+
+
+def test_a_count_that_is_not_a_whole_number_is_refused(tmp_path):
+    """Counts are read as integers: a fractional page count is an error, not silently a float column."""
+    path = head_file(tmp_path, lines=3, replace=(b"0,0,0,0,1,0,0.2", b"0,0,0,0,2.5,0,0.2"))
+    with pytest.raises(ValueError, match="int64"):
+        data.load_sessions(path, verify=False)
+
+
+def test_the_advice_for_an_altered_file_is_complete(monkeypatch, tmp_path):
+    altered = head_file(tmp_path, lines=3)
+    with pytest.raises(data.DataIntegrityError) as caught:
+        data.load_sessions(altered)
+    assert str(caught.value).endswith(
+        f"expected {data.SESSIONS_SHA256}. Every number in the workbook refers to the original file. The workbook's "
+        f"own file, {data.SESSIONS_FILE}, is a different file and was not checked here.")
+    monkeypatch.setattr(data, "SESSIONS_FILE", altered)
+    with pytest.raises(data.DataIntegrityError) as caught:
+        data.load_sessions()
+    assert str(caught.value).endswith(
+        "Every number in the workbook refers to the original file. This is the workbook's own file: restore it with "
+        "`git checkout -- data/online_shoppers_intention.csv` in the workbook's folder.")
