@@ -816,3 +816,100 @@ def test_precision_recall_check_names_the_number_that_is_off():
     swapped = exercise.evaluate((recall + 3e-4, precision - 3e-4)).message
     assert swapped.startswith("You swapped them") and not exercise.evaluate(
         (recall + 7e-4, precision)).message.startswith("You swapped them")
+
+
+# --- the machinery: feedback, check, hints, solution, solve --------------------------------------------------------
+
+def _toy(hints=("Look at the sign.", "It is 2."), **kwargs):
+    def checker(answer):
+        if as_number(answer) != 2:
+            raise WrongAnswer("Two, not that.")
+        return kwargs.pop("explanation", "Two it is.")
+
+    return Exercise("Exercise 9.9", "answer_9_9", checker, list(hints), "answer_9_9 = 1 + 1", **kwargs)
+
+
+def test_check_prints_the_verdict_with_the_exercise_name(capsys):
+    exercise = _toy()
+    for answer, printed in [(2, "Exercise 9.9: Correct! Two it is.\n"), (3, "Exercise 9.9: Not quite. Two, not that.\n"),
+                            (None, "Exercise 9.9: Not answered yet. Replace `...` after `answer_9_9 =` with your "
+                                   "answer, then run the cell again.\n"),
+                            (..., "Exercise 9.9: Not answered yet. Replace `...` after `answer_9_9 =` with your "
+                                  "answer, then run the cell again.\n")]:
+        exercise.check(answer)
+        assert capsys.readouterr().out == printed
+    silent = Exercise("Exercise 9.8", "answer_9_8", lambda answer: "", ["h"], "answer_9_8 = 0")
+    silent.check(0)
+    assert capsys.readouterr().out == "Exercise 9.8: Correct!\n"
+
+
+def test_feedback_knows_whether_it_is_correct():
+    from helpers.exercises import Feedback
+
+    assert Feedback("correct", "").correct and not Feedback("incorrect", "x").correct
+    assert not Feedback("unanswered", "x").correct
+    assert str(Feedback("incorrect", "")) == "Not quite."
+
+
+def test_hints_are_counted_only_when_there_are_several(capsys):
+    exercise = _toy()
+    exercise.hint()
+    exercise.hint()
+    exercise.hint()
+    assert capsys.readouterr().out.splitlines() == [
+        "Hint (1 of 2): Look at the sign.", "Hint (2 of 2): It is 2.",
+        "No more hints for Exercise 9.9. To see a solution, run its `.solution()` (the commented line below the "
+        "check)."]
+    single = _toy(hints=["Only this."])
+    single.hint()
+    assert capsys.readouterr().out == "Hint: Only this.\n"
+
+
+def test_solution_prints_the_code_and_solve_runs_it_in_a_namespace(capsys):
+    exercise = _toy()
+    exercise.solution()
+    assert capsys.readouterr().out == "One solution to Exercise 9.9:\n\nanswer_9_9 = 1 + 1\n"
+    assert exercise.solve() == 2
+    uses = Exercise("Exercise 9.7", "answer_9_7", lambda answer: "", ["h"], "answer_9_7 = base * 3")
+    assert uses.solve({"base": 5}) == 15
+    namespace = {"base": 1}
+    uses.solve(namespace)
+    assert namespace == {"base": 1}                       # the caller's namespace is not changed
+
+
+def test_placeholder_function_is_unanswered_and_other_functions_are_judged():
+    def answer_fn(value):
+        return value
+
+    judged = Exercise("Exercise 9.6", "answer_fn", lambda answer: "fine", ["h"], "def answer_fn(v): return v",
+                      unanswered=lambda answer: answer.__name__ == "placeholder")
+
+    def placeholder(value):
+        ...
+
+    feedback = judged.evaluate(placeholder)
+    assert feedback == exercises.Feedback("unanswered", "Write the body of `answer_fn` in place of `...`, then run "
+                                                        "the cell again.")
+    assert judged.evaluate(answer_fn) == exercises.Feedback("correct", "fine")
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("0.15", "You gave the text '0.15'; the answer is a share, written without quotes."),
+    (False, "You gave False, a True/False value; the answer is a share."),
+    ([0.1], "You gave a list; the answer is a share."),
+    (np.array([1.0, 2.0]), "You gave a ndarray; the answer is a share."),
+    (None, "You gave a NoneType; the answer is a share."),
+])
+def test_as_number_names_what_it_got_and_what_is_wanted(value, message):
+    with pytest.raises(WrongAnswer) as caught:
+        as_number(value, "a share")
+    assert str(caught.value) == message
+    with pytest.raises(WrongAnswer, match=r"^You gave a list; the answer is a number\.$"):
+        as_number([1])
+
+
+def test_as_number_takes_one_element_objects():
+    import pandas as pd
+
+    assert as_number(pd.Series([0.25])) == 0.25 and type(as_number(np.int64(3))) is float
+    assert as_number(np.array(7)) == 7.0 and as_number(-2) == -2.0
