@@ -137,3 +137,8 @@ def test_encode_month_check_says_what_is_wrong(answer, message):
 def test_encode_month_check_accepts_float_codes():
     feedback = ch02.q5.evaluate(lambda name: float(CALENDAR.index(name)))
     assert feedback.status == "correct" and feedback.message.startswith("Right for all twelve months")
+
+
+def test_encode_month_that_fails_elsewhere_is_not_taken_for_the_ten_month_numbering():
+    feedback = ch02.q5.evaluate(lambda name: {"Jan": 0, "May": 2}[name])
+    assert feedback.message == "encode_month('Feb') raised KeyError: 'Feb'. Every calendar month needs a number."

@@ -913,3 +913,23 @@ def test_as_number_takes_one_element_objects():
 
     assert as_number(pd.Series([0.25])) == 0.25 and type(as_number(np.int64(3))) is float
     assert as_number(np.array(7)) == 7.0 and as_number(-2) == -2.0
+
+
+def test_chapter_00_builds_the_exercises_it_exports(monkeypatch, sessions, split):
+    """Chapter 00's exercises are made by _build() at import; building them again gives the same exercises, whose
+    typical mistakes compute the same wrong answers (the data are handed over, not reloaded)."""
+    ch00 = exercises.ch00
+    monkeypatch.setattr(ch00.data, "load_sessions", lambda *args, **kwargs: sessions)
+    monkeypatch.setattr(ch00.data, "fixed_split", lambda *args, **kwargs: split)
+    rebuilt = ch00._build()
+    assert list(rebuilt) == ["q1", "q2", "q3", "q4"]
+    rights = {"q1": 1_908 / 12_330, "q2": 125, "q3": 38, "q4": ch00.data.DataIntegrityError}
+    for key, exercise in rebuilt.items():
+        original = getattr(ch00, key)
+        assert (exercise.name, exercise.answer_name, exercise.hints, exercise.solution_code, exercise.checker,
+                exercise.unanswered) == (original.name, original.answer_name, original.hints, original.solution_code,
+                                         original.checker, original.unanswered)
+        assert [(m.description, m.says) for m in exercise.mistakes] == [(m.description, m.says)
+                                                                        for m in original.mistakes]
+        for mistake, reference in zip(exercise.mistakes, original.mistakes, strict=True):
+            assert mistake.make(rights[key]) == reference.make(rights[key]), mistake.description

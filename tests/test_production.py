@@ -817,7 +817,7 @@ env > "{log}/env.txt"
 cp main.go go.mod scorer/scorer.go "{log}/"
 cat > serve <<'END'
 #!/bin/sh
-cat > "{log}/stdin.txt"
+{first}cat > "{log}/stdin.txt"
 cp "$1" "{log}/spec.json"
 printf '0.25 1500\\ninvalid 2000 Month must be one of [Jan] (case matters), got "Sept"\\n0.75 3\\n{peak}\\n'
 END
@@ -825,11 +825,11 @@ chmod +x serve
 """
 
 
-def fake_go(folder, peak="peak_kb 2048"):
+def fake_go(folder, peak="peak_kb 2048", serve_first=""):
     log = folder / "log"
     log.mkdir()
     go = folder / "go"
-    go.write_text(FAKE_GO.format(log=log, peak=peak), encoding="utf-8")
+    go.write_text(FAKE_GO.format(log=log, peak=peak, first=serve_first), encoding="utf-8")
     go.chmod(0o755)
     return str(go), log
 
@@ -910,3 +910,16 @@ def test_run_go_scorer_stops_when_the_build_fails_or_takes_too_long(tmp_path, ca
     with pytest.raises(error):
         production.run_go_scorer("{}", [{}], go=str(go), timeout=0.5)
     assert capfd.readouterr() == ("", "")                  # the build's output is captured, not printed
+
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in for go is a shell script")
+def test_run_go_scorer_stops_a_scorer_that_takes_too_long(tmp_path):
+    go, _ = fake_go(tmp_path, serve_first="sleep 5\n")
+    with pytest.raises(subprocess.TimeoutExpired):
+        production.run_go_scorer("{}", [{}], go=go, timeout=1.0)
+
+
+def test_latency_table_reads_seconds_written_as_text():
+    table = production.latency_table({"log": ["0.002"] * 50 + ["0.004"] * 50}, budget=1.0)
+    assert table.loc["log", "median (µs)"] == pytest.approx(3e3) and table.loc["log", "p90 (µs)"] == pytest.approx(4e3)
