@@ -142,3 +142,31 @@ def test_encode_month_check_accepts_float_codes():
 def test_encode_month_that_fails_elsewhere_is_not_taken_for_the_ten_month_numbering():
     feedback = ch02.q5.evaluate(lambda name: {"Jan": 0, "May": 2}[name])
     assert feedback.message == "encode_month('Feb') raised KeyError: 'Feb'. Every calendar month needs a number."
+
+
+def test_scoring_by_hand_recomputed_against_the_plain_scorer(fitted_once, production_model, split):
+    """Exercise 2.4's cached spec and wrong answers, computed afresh, against the plain scorer on the spec."""
+    from helpers import scorer
+
+    ch02._production_spec.cache_clear()
+    ch02._hand_mistakes.cache_clear()
+    try:
+        spec_dict, request = ch02._production_spec()
+        assert request["Month"] == "May" and isinstance(request["Month"], str)   # the session the chapter names
+        assert spec_dict["decision_threshold"] == 0.5 and spec_dict["training_data"]["rows"] == len(split.X_train)
+        spec = scorer.load_spec(production.spec_to_json(spec_dict))
+        right = production_model.predict_proba(split.X_test[production.PRODUCTION_FIELDS].iloc[[633]])[0, 1]
+        raw = math.log(right) - math.log1p(-right)
+        baseline = spec["model"]["baseline"]
+        first_tree = scorer.score({**spec, "model": {**spec["model"], "trees": spec["model"]["trees"][:1]}}, request)
+        wrong = ch02._hand_mistakes()
+        assert wrong["right"] == pytest.approx(right, abs=1e-12) and wrong["raw"] == pytest.approx(raw, abs=1e-9)
+        assert wrong["no baseline"] == pytest.approx(1 / (1 + math.exp(-(raw - baseline))), abs=1e-9)
+        assert wrong["first tree only"] == pytest.approx(first_tree, abs=1e-12)
+        # the calendar number of May (5) is June's 0-based index: the month shifted by one
+        assert wrong["month as calendar number"] == pytest.approx(scorer.score(spec, {**request, "Month": "June"}),
+                                                                  abs=1e-12)
+        assert ch02.q4.evaluate(right).status == "correct"
+    finally:
+        ch02._production_spec.cache_clear()
+        ch02._hand_mistakes.cache_clear()
