@@ -933,3 +933,37 @@ def test_chapter_00_builds_the_exercises_it_exports(monkeypatch, sessions, split
                                                                         for m in original.mistakes]
         for mistake, reference in zip(exercise.mistakes, original.mistakes, strict=True):
             assert mistake.make(rights[key]) == reference.make(rights[key]), mistake.description
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+def test_selection_scores_follow_the_recipe_on_a_small_problem(monkeypatch, split, grouped):
+    """Exercise 1.5's two cross-validated scores, recomputed (not from the cache) on 400 rows and 30 noise columns,
+    against the recipe written out with scikit-learn."""
+    import pandas as pd
+    from sklearn.feature_selection import SelectKBest, f_classif
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    from helpers import data
+
+    ch01 = exercises.ch01
+    small = data.Split(split.X_train.head(400), split.X_test, split.y_train.head(400), split.y_test)
+    monkeypatch.setattr(ch01, "_training_set", lambda: small)
+    monkeypatch.setattr(ch01, "_VENDOR_COLUMNS", 30)
+    monkeypatch.setattr(ch01, "_VENDOR_K", 4)
+    leaky, honest = ch01._selection_scores.__wrapped__(*([] if grouped else [False]))   # grouped by default
+    y = small.y_train
+    vendor = pd.DataFrame(np.random.default_rng(0).normal(size=(400, 30)), index=small.X_train.index)
+    vendor.columns = [f"vendor_{i}" for i in range(30)]
+    if grouped:
+        folds = list(StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0).split(
+            vendor, y, groups=data.duplicate_groups(small.X_train, y)))
+    else:
+        folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(vendor, y))
+    chosen = vendor.columns[SelectKBest(f_classif, k=4).fit(vendor, y).get_support()]
+    expected_leaky = cross_val_score(LogisticRegression(), vendor[chosen], y, cv=folds, scoring="roc_auc").mean()
+    expected_honest = cross_val_score(make_pipeline(SelectKBest(f_classif, k=4), LogisticRegression()), vendor, y,
+                                      cv=folds, scoring="roc_auc").mean()
+    assert (leaky, honest) == pytest.approx((expected_leaky, expected_honest), abs=1e-12)
+    assert type(leaky) is float and type(honest) is float
