@@ -356,6 +356,16 @@ def _messages_of(exercise):
     return MESSAGES[key]
 
 
+_SOLVED = {}
+
+
+def solved(exercise, fresh=False):
+    """The answer of an exercise's reference solution, computed once per test session (some take seconds)."""
+    if fresh or exercise.answer_name not in _SOLVED:
+        _SOLVED[exercise.answer_name] = exercise.solve()
+    return _SOLVED[exercise.answer_name]
+
+
 def test_every_chapter_module_has_exercises():
     assert len(ALL) >= 2
 
@@ -363,7 +373,7 @@ def test_every_chapter_module_has_exercises():
 @pytest.mark.parametrize(("module", "name"), ALL)
 def test_reference_solution_passes(module, name):
     exercise = getattr(module, name)
-    feedback = exercise.evaluate(exercise.solve())
+    feedback = exercise.evaluate(solved(exercise, fresh=True))
     assert feedback.status == "correct", feedback.message
     assert_message(_messages_of(exercise)["right"], feedback.message)
 
@@ -372,7 +382,7 @@ def test_reference_solution_passes(module, name):
 def test_typical_mistakes_fail_with_their_message(module, name):
     exercise = getattr(module, name)
     assert exercise.mistakes, f"{exercise.name} lists no typical mistake"
-    right = exercise.solve()
+    right = solved(exercise)
     for mistake in exercise.mistakes:
         feedback = exercise.evaluate(mistake.make(right))
         assert feedback.status == "incorrect", mistake.description
@@ -446,7 +456,7 @@ NEAR_MISSES_00_01 = [("ch00", "q1", 5e-4), ("ch01", "q1", 5e-4), ("ch01", "q3", 
                          ids=[f"{chapter}.{name}" for chapter, name, _ in NEAR_MISSES_00_01])
 def test_numeric_checks_of_00_01_reject_answers_just_outside_their_tolerance(chapter, name, tolerance):
     exercise = getattr(exercises.CHAPTERS[chapter[2:]], name)
-    right = float(exercise.solve())
+    right = float(solved(exercise))
     for sign in (-1, 1):
         assert exercise.evaluate(right + sign * 0.6 * tolerance).status == "correct"
         assert exercise.evaluate(right + sign * 1.4 * tolerance).status == "incorrect"
@@ -454,7 +464,7 @@ def test_numeric_checks_of_00_01_reject_answers_just_outside_their_tolerance(cha
 
 def test_precision_recall_check_rejects_a_near_miss_in_either_number():
     exercise = exercises.ch01.q2
-    precision, recall = exercise.solve()
+    precision, recall = solved(exercise)
     assert exercise.evaluate((precision + 3e-4, recall - 3e-4)).status == "correct"
     for wrong in [(precision + 7e-4, recall), (precision, recall - 7e-4)]:
         assert exercise.evaluate(wrong).status == "incorrect"
@@ -463,7 +473,7 @@ def test_precision_recall_check_rejects_a_near_miss_in_either_number():
 @pytest.mark.parametrize(("chapter", "name"), [("ch00", "q2"), ("ch00", "q3")])
 def test_row_counts_accept_only_the_exact_count(chapter, name):
     exercise = getattr(exercises.CHAPTERS[chapter[2:]], name)
-    right = int(exercise.solve())
+    right = int(solved(exercise))
     assert exercise.evaluate(float(right)).status == "correct"
     assert exercise.evaluate(right + 1).status == "incorrect" and exercise.evaluate(right - 1).status == "incorrect"
 
@@ -472,7 +482,7 @@ def test_integrity_exercise_accepts_the_class_or_an_instance_and_nothing_else():
     from helpers import data
 
     exercise = exercises.ch00.q4
-    assert exercise.solve() is data.DataIntegrityError
+    assert solved(exercise) is data.DataIntegrityError
     assert exercise.evaluate(data.DataIntegrityError("altered")).status == "correct"
     for wrong in [ValueError, KeyError, "DataIntegrityError", 3]:
         assert exercise.evaluate(wrong).status == "incorrect"
@@ -565,7 +575,7 @@ def test_numeric_check_accepts_the_reference_and_rejects_near_misses_on_both_sid
                                                                                   tolerance):
     exercise = _exercise(chapter, name)
     right = reference()
-    assert float(exercise.solve()) == pytest.approx(right, rel=1e-9, abs=1e-12)
+    assert float(solved(exercise)) == pytest.approx(right, rel=1e-9, abs=1e-12)
     assert exercise.evaluate(right).status == "correct"
     if kind == "exact":
         inside, outside = [float(right)], [right - 1, right + 1, right + 0.5]
@@ -737,7 +747,7 @@ def test_a_typical_mistake_is_recognised_within_its_tolerance_and_not_beyond(cha
                                                                             tolerance):
     exercise = _exercise(chapter, name)
     mistake = next(m for m in exercise.mistakes if m.description == description)
-    wrong = float(mistake.make(exercise.solve()))
+    wrong = float(mistake.make(solved(exercise)))
     template = MESSAGES[f"{chapter}.{name}"][description]
     pattern = _NUMBER.join(re.escape(piece) for piece in template.split("{#}"))
     for value in _near(wrong, kind, tolerance, 0.6):
@@ -805,7 +815,7 @@ def test_special_answers_get_their_own_message(chapter, name, answer, message):
 
 def test_precision_recall_check_names_the_number_that_is_off():
     exercise = exercises.ch01.q2
-    precision, recall = exercise.solve()
+    precision, recall = solved(exercise)
     assert exercise.evaluate((precision + 0.01, recall)).message == (
         "Check the precision: of the sessions the rule flags, which share buys?")
     assert exercise.evaluate((precision, recall - 0.01)).message == (
