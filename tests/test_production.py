@@ -923,3 +923,10 @@ def test_run_go_scorer_stops_a_scorer_that_takes_too_long(tmp_path):
 def test_latency_table_reads_seconds_written_as_text():
     table = production.latency_table({"log": ["0.002"] * 50 + ["0.004"] * 50}, budget=1.0)
     assert table.loc["log", "median (µs)"] == pytest.approx(3e3) and table.loc["log", "p90 (µs)"] == pytest.approx(4e3)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in for go is a shell script")
+def test_run_go_scorer_reports_a_scorer_that_fails(tmp_path):
+    go, _ = fake_go(tmp_path, serve_first="exit 3\n")
+    with pytest.raises(subprocess.CalledProcessError):
+        production.run_go_scorer("{}", [{}], go=go)
