@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import pickle
 import re
 import subprocess
@@ -930,3 +931,27 @@ def test_run_go_scorer_reports_a_scorer_that_fails(tmp_path):
     go, _ = fake_go(tmp_path, serve_first="exit 3\n")
     with pytest.raises(subprocess.CalledProcessError):
         production.run_go_scorer("{}", [{}], go=go)
+
+
+def test_peak_memory_runs_each_job_with_one_thread_in_its_own_folder(monkeypatch, tmp_path):
+    """The children get OMP_NUM_THREADS=1 and their files live in a temporary folder, not where the caller works."""
+    started = []
+    real_popen = subprocess.Popen
+
+    def spy(*args, **kwargs):
+        started.append(kwargs)
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setattr(production.subprocess, "Popen", spy)
+    monkeypatch.chdir(tmp_path)
+    peaks = production.peak_memory_mb({"spec": ("json", b'{"format": "purchase-intent-trees", "format_version": 1}',
+                                                [])})
+    assert list(peaks) == ["spec"] and peaks["spec"] > 1
+    assert started[0]["env"]["OMP_NUM_THREADS"] == "1" and started[0]["env"]["PATH"] == os.environ["PATH"]
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(RuntimeError) as caught:
+        production.peak_memory_mb({"bad": ("json", b"not json", [])})
+    prefix = "the process serving 'bad' failed: "
+    message = str(caught.value)                    # the last 500 characters of the child's traceback
+    assert message.startswith(prefix) and len(message) == len(prefix) + 500
+    assert message.endswith("json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)")
