@@ -621,41 +621,67 @@ def test_answers_of_the_wrong_type_are_told_what_is_expected(chapter, name, what
     assert exercise.evaluate({"x": 1}).message == f"You gave a dict; the answer is {what}."
 
 
-#: (chapter, exercise, an answer that is no typical mistake, the start of the general advice it must get).
+#: (chapter, exercise, an answer that is no typical mistake, the general advice it must get).
 UNRELATED = [
-    ("ch00", "q1", 0.5, "That is not the share of sessions whose Revenue is True"),
-    ("ch00", "q2", 7, "That is not the number of exact repeats"),
-    ("ch00", "q3", 7, "Not the number of test rows with an exact copy"),
-    ("ch01", "q1", 0.5, "Not the majority baseline's accuracy on y_train"),
-    ("ch01", "q3", 0.5, "Not the ROC AUC of minus ExitRates on the training set"),
-    ("ch01", "q4", 0.3, "Compare the expected cost of flagging"),
-    ("ch01", "q5", 0.5, "Not the optimism of this recipe"),
-    ("ch02", "q1", 0.5, "Not the PSI"),
-    ("ch02", "q4", 0.5, "Not the production model's probability for requests[633]"),
-    ("ch03", "q1", 1_000, "Not the visitors per arm"),
-    ("ch03", "q2", 0.005, "Not the chi-square p-value"),
-    ("ch03", "q3", 3, "Sort the p-values"),
-    ("ch03", "q4", 0.5, "Not the cut-off"),
-    ("ch04", "q1", 0.5, "Add the two ways of playing the best arm"),
-    ("ch04", "q2", 0.5, "Compute exp(mean / 0.25) for each arm"),
-    ("ch04", "q3", 1, "Compute mean + sqrt(2 ln 100 / n)"),
-    ("ch04", "q4", 1.0, "Divide each batch's revenue by that batch's probability"),
-    ("ch05", "q1", 50_000, "Not quite: the variance shrinks by the factor 1 - rho^2"),
-    ("ch05", "q2", 1_000, "Not quite: Kohavi's rule is n > 355 s^2"),
-    ("ch05", "q3", 1.0, "Not the delta method's standard error"),
-    ("ch05", "q4", 5.0, "Not the first boundary"),
-    ("ch05", "q5", 0.3, "Not quite: the observed difference"),
-    ("ch06", "q1", 1.0, "Weight each reward by target probability / propensity"),
-    ("ch06", "q2", 1.0, "Sum the weighted rewards, then divide by the sum of the weights"),
-    ("ch06", "q3", 1.0, "Per visitor: 12 (the model's value"),
-    ("ch06", "q4", 1.0, "Find the smallest propensity"),
+    ("ch00", "q1", 0.5,
+     'That is not the share of sessions whose Revenue is True. Which column says whether a session ended in a purchase?'),
+    ("ch00", "q2", 7,
+     'That is not the number of exact repeats. Use DataFrame.duplicated() on the whole table and count the True values.'),
+    ("ch00", "q3", 7,
+     "Not the number of test rows with an exact copy in the training part. An inner merge of the test part with the training part's distinct rows keeps exactly those rows."),
+    ("ch01", "q1", 0.5,
+     "Not the majority baseline's accuracy on y_train. Which class is the majority, and how often does it occur?"),
+    ("ch01", "q3", 0.5,
+     'Not the ROC AUC of minus ExitRates on the training set: roc_auc_score(y_train, score).'),
+    ("ch01", "q4", 0.3,
+     'Compare the expected cost of flagging, (1 - p) * 2, with that of not flagging, p * 8.'),
+    ("ch01", "q5", 0.5,
+     "Not the optimism of this recipe. Use vendor exactly as the cell makes it, SelectKBest(f_classif, k=20), LogisticRegression() with its defaults, the grouped folds given, scoring='roc_auc', and the mean over folds of each score."),
+    ("ch02", "q1", 0.5,
+     'Not the PSI. Sum (actual - expected) * ln(actual / expected) over the four bins.'),
+    ("ch02", "q4", 0.5,
+     "Not the production model's probability for requests[633]. Encode the request as the spec says, walk every tree from node 0 (left when value <= threshold), add the leaves to the baseline, and apply 1 / (1 + exp(-raw))."),
+    ("ch03", "q1", 1000,
+     'Not the visitors per arm. p1 = 0.15, p2 = 0.16, alpha 0.05 two-sided, power 0.8.'),
+    ("ch03", "q2", 0.005,
+     'Not the chi-square p-value: scipy.stats.chisquare([50600, 49400], [50000, 50000]).'),
+    ("ch03", "q3", 3,
+     'Sort the p-values; compare the k-th smallest with 0.05 / (5 - k + 1); stop at the first that fails.'),
+    ("ch03", "q4", 0.5,
+     'Not the cut-off. The offer pays when p1 x (m - d) > p0 x m; set p1 = 1, its largest possible value, and solve for p0.'),
+    ("ch04", "q1", 0.5,
+     'Add the two ways of playing the best arm: exploit (1 - epsilon), or explore and pick it (epsilon / number of arms).'),
+    ("ch04", "q2", 0.5,
+     "Compute exp(mean / 0.25) for each arm, and divide the best arm's by their sum."),
+    ("ch04", "q3", 1,
+     'Compute mean + sqrt(2 ln 100 / n) for each arm and take the largest.'),
+    ("ch04", "q4", 1.0,
+     "Divide each batch's revenue by that batch's probability, add the three, and divide by all 3,000 visitors."),
+    ("ch05", "q1", 50000,
+     'Not quite: the variance shrinks by the factor 1 - rho^2, and so does the sample size.'),
+    ("ch05", "q2", 1000,
+     "Not quite: Kohavi's rule is n > 355 s^2, with s the skewness."),
+    ("ch05", "q3", 1.0,
+     "Not the delta method's standard error. Per arm: r = mean(Y) / mean(N), var(r) = var(Y - r N) / (n mean(N)^2) with the sample variance (ddof=1) over its n visitors; add the two arms' variances and take the square root."),
+    ("ch05", "q4", 5.0,
+     'Not the first boundary. One side may spend 2 - 2 Phi(z_0.0125 / sqrt(0.3)) by the first look, with z_0.0125 = 2.24; the boundary is the z with that upper tail, Phi^-1(1 - spent).'),
+    ("ch05", "q5", 0.3,
+     'Not quite: the observed difference is about (1 - leak share) times the effect.'),
+    ("ch06", "q1", 1.0,
+     'Weight each reward by target probability / propensity (5 for free shipping, 0 for no offer), then average over all five visitors.'),
+    ("ch06", "q2", 1.0,
+     'Sum the weighted rewards, then divide by the sum of the weights (not by 5).'),
+    ("ch06", "q3", 1.0,
+     "Per visitor: 12 (the model's value of the target's offer) + weight x (reward - the model's prediction for the offer shown); then average."),
+    ("ch06", "q4", 1.0,
+     'Find the smallest propensity any offer can have, then take 1 / propensity.'),
 ]
 
 
 @pytest.mark.parametrize(("chapter", "name", "value", "words"), UNRELATED, ids=[f"{c}.{n}" for c, n, *_ in UNRELATED])
 def test_an_unrelated_answer_gets_the_general_advice(chapter, name, value, words):
     feedback = _exercise(chapter, name).evaluate(value)
-    assert feedback.status == "incorrect" and feedback.message.startswith(words), feedback.message
+    assert feedback.status == "incorrect" and feedback.message == words, feedback.message
 
 
 @pytest.mark.parametrize(("module", "name"), ALL)
@@ -977,3 +1003,36 @@ def test_selection_scores_follow_the_recipe_on_a_small_problem(monkeypatch, spli
                                       cv=folds, scoring="roc_auc").mean()
     assert (leaky, honest) == pytest.approx((expected_leaky, expected_honest), abs=1e-12)
     assert type(leaky) is float and type(honest) is float
+
+
+def _shares_test_by_scipy() -> float:
+    from scipy.stats import chisquare
+
+    return float(chisquare([50.6, 49.4], [50.0, 50.0]).pvalue)
+
+
+def _naive_standard_error_by_hand() -> float:
+    """Exercise 5.3's mistake: each session counted as an observation, a visitor's revenue spread over its sessions."""
+    treatment = np.array([6.0, 6.0, 0.0, 11.25, 11.25, 11.25, 11.25])      # 12/2 twice, 0/1, 45/4 four times
+    control = np.array([0.0, 10.0, 10.0, 10.0, 0.0, 0.0])                    # 0/1, 30/3 three times, 0/2 twice
+    return math.sqrt(treatment.var(ddof=1) / 7 + control.var(ddof=1) / 6)
+
+
+def _delta_with_ddof_0_by_hand() -> float:
+    variance = 0.0
+    for y, n in [(np.array([0.0, 30.0, 0.0]), np.array([1, 3, 2])), (np.array([12.0, 0.0, 45.0]), np.array([2, 1, 4]))]:
+        r = y.mean() / n.mean()
+        variance += np.var(y - r * n) / (3 * n.mean() ** 2)
+    return math.sqrt(variance)
+
+
+@pytest.mark.parametrize(("chapter", "name", "answer", "start"), [
+    ("ch03", "q2", 14.4, "That is the chi-square statistic"),                # (600^2 / 50,000) x 2
+    ("ch03", "q2", _shares_test_by_scipy(), "That is the test of the shares"),
+    ("ch05", "q3", _naive_standard_error_by_hand(), "That treats the sessions as independent."),
+    ("ch05", "q3", _delta_with_ddof_0_by_hand(), "Right formula, wrong variance"),
+    ("ch05", "q3", _delta_method_by_hand() ** 2, "That is the variance; take its square root."),
+])
+def test_typical_mistakes_computed_independently_get_their_message(chapter, name, answer, start):
+    feedback = _exercise(chapter, name).evaluate(answer)
+    assert feedback.status == "incorrect" and feedback.message.startswith(start), feedback.message
