@@ -955,3 +955,30 @@ def test_peak_memory_runs_each_job_with_one_thread_in_its_own_folder(monkeypatch
     message = str(caught.value)                    # the last 500 characters of the child's traceback
     assert message.startswith(prefix) and len(message) == len(prefix) + 500
     assert message.endswith("json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)")
+
+
+def test_the_month_encoder_lists_the_calendar(model):
+    encoder = model.named_steps["prepare"].named_transformers_["month"]
+    assert [list(c) for c in encoder.categories_] == [production.CALENDAR_MONTHS]
+
+
+def test_spec_json_keeps_non_ascii_names_readable():
+    spec = {**HAND_SPEC, "features": [{"name": "Mois", "type": "category", "categories": ["Février", "Août"]}]}
+    text = production.spec_to_json(spec)
+    assert '    {"name": "Mois", "type": "category", "categories": ["Février", "Août"]}' in text.splitlines()
+    assert json.loads(text) == spec
+
+
+def test_missing_values_seen_in_training_are_sent_where_scikit_learn_sends_them(split):
+    """A model trained with missing page values learns on which side they go; the spec must say so."""
+    rows = split.X_train.head(3_000).copy()
+    rows.loc[rows.index[::3], "PageValues"] = np.nan
+    y = split.y_train.head(3_000)
+    model = production.build_production_model(rows, y, max_iter=5)
+    spec = production.export_spec(model, threshold=0.5, training_sha256="", training_rows=len(rows), metrics={})
+    sides = {node["missing_left"] for tree in spec["model"]["trees"] for node in tree if "leaf" not in node}
+    assert sides == {True, False}
+    test = split.X_test[production.PRODUCTION_FIELDS].head(300).copy()
+    test.loc[test.index[::2], "PageValues"] = np.nan
+    plain = np.array([scorer.score(spec, request) for request in as_requests(test)])
+    assert np.abs(plain - model.predict_proba(test)[:, 1]).max() <= 1e-12
