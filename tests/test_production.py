@@ -553,9 +553,10 @@ def test_export_records_what_an_auditor_asks_for(model):
     assert exported["model"]["score"] == "probability = 1 / (1 + exp(-(baseline + sum of one leaf per tree)))"
     assert exported["model"]["split"] == ("go left when the value <= threshold; a missing (NaN) value goes left "
                                           "when missing_left")
-    assert exported["model"]["kind"].startswith("gradient-boosted decision trees (scikit-learn HistGradientBoosting")
-    assert "January 0 to December 11" in exported["encoding"] and "0-based index in 'categories'" in exported[
-        "encoding"]
+    assert exported["model"]["kind"] == ("gradient-boosted decision trees (scikit-learn "
+                                         "HistGradientBoostingClassifier)")
+    assert exported["encoding"] == ("a category becomes its 0-based index in 'categories' (Month: its calendar index, "
+                                    "January 0 to December 11, i.e. month number - 1); numbers are used as they are")
     near_one = production.export_spec(model, threshold=1 - 1e-9, training_sha256="", training_rows=0, metrics={})
     assert near_one["decision_threshold"] == 1 - 1e-9
 
