@@ -88,7 +88,7 @@ def test_export_rejects_bad_threshold(model, kwargs, error, words):
 
 
 def test_export_rejects_unfitted_and_foreign_models():
-    with pytest.raises(ValueError, match="must be fitted"):
+    with pytest.raises(ValueError, match="^pipeline must be fitted before it is exported$"):
         production.export_spec(production.make_production_pipeline(), threshold=0.3, training_sha256="x",
                                training_rows=1, metrics={})
     with pytest.raises(TypeError, match="build_production_model"):
@@ -506,7 +506,7 @@ def test_export_refuses_pipelines_of_another_shape(split):
     rows, y = split.X_train.head(500), split.y_train.head(500)
     other_step = Pipeline([("classifier", HistGradientBoostingClassifier(max_iter=2))]).fit(
         rows[production.NUMBER_FIELDS], y)
-    with pytest.raises(TypeError, match="^pipeline must be the fitted Pipeline from build_production_model"):
+    with pytest.raises(TypeError, match=r"^pipeline must be the fitted Pipeline from build_production_model\(\)$"):
         production.export_spec(other_step, threshold=0.5, training_sha256="x", training_rows=1, metrics={})
     fewer = Pipeline([("prepare", ColumnTransformer([("numbers", "passthrough", production.NUMBER_FIELDS)],
                                                     verbose_feature_names_out=False)),
@@ -760,15 +760,16 @@ def test_bootstrap_auc_difference_on_two_rows_by_hand():
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    ((np.zeros((2, 2)), np.zeros((2, 2)), np.zeros((2, 2))), "y, p_new and p_old must be 1-d arrays"),
+    ((np.zeros((2, 2)), np.zeros((2, 2)), np.zeros((2, 2))),
+     "y, p_new and p_old must be 1-d arrays of the same length (at least 2)"),
     (([1], [0.5], [0.5]), "y, p_new and p_old must be 1-d arrays of the same length (at least 2)"),
-    (([0, 1], [0.5, 0.5], [0.5]), "y, p_new and p_old must be 1-d arrays of the same length"),
+    (([0, 1], [0.5, 0.5], [0.5]), "y, p_new and p_old must be 1-d arrays of the same length (at least 2)"),
     (([0, 2], [0.5, 0.5], [0.5, 0.5]), "y must hold only 0/1 or booleans"),
 ])
 def test_bootstrap_auc_difference_names_the_bad_argument(args, message):
     with pytest.raises(ValueError) as caught:
         production.bootstrap_auc_difference(*args, n_resamples=2, seed=0)
-    assert str(caught.value).startswith(message)
+    assert str(caught.value) == message
     with pytest.raises(ValueError, match=r"^n_resamples and chunk must be >= 1, got 2 and 0$"):
         production.bootstrap_auc_difference([0, 1], [0.1, 0.2], [0.2, 0.1], n_resamples=2, seed=0, chunk=0)
 
