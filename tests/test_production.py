@@ -935,22 +935,27 @@ def test_run_go_scorer_reports_a_scorer_that_fails(tmp_path):
         production.run_go_scorer("{}", [{}], go=go)
 
 
-def test_peak_memory_runs_each_job_with_one_thread_in_its_own_folder(monkeypatch, tmp_path):
-    """The children get OMP_NUM_THREADS=1 and their files live in a temporary folder, not where the caller works."""
+def test_peak_memory_runs_each_job_with_one_thread_in_its_own_folder(monkeypatch):
+    """The children get OMP_NUM_THREADS=1 and read their files from a temporary folder, removed afterwards."""
+    import pathlib
+
     started = []
     real_popen = subprocess.Popen
 
     def spy(*args, **kwargs):
-        started.append(kwargs)
+        started.append((args[0], kwargs))
         return real_popen(*args, **kwargs)
 
     monkeypatch.setattr(production.subprocess, "Popen", spy)
-    monkeypatch.chdir(tmp_path)
     peaks = production.peak_memory_mb({"spec": ("json", b'{"format": "purchase-intent-trees", "format_version": 1}',
                                                 [])})
     assert list(peaks) == ["spec"] and peaks["spec"] > 1
-    assert started[0]["env"]["OMP_NUM_THREADS"] == "1" and started[0]["env"]["PATH"] == os.environ["PATH"]
-    assert list(tmp_path.iterdir()) == []
+    command, options = started[0]
+    assert options["env"]["OMP_NUM_THREADS"] == "1" and options["env"]["PATH"] == os.environ["PATH"]
+    model, requests, scorer_file = map(pathlib.Path, command[3:])
+    assert model.is_absolute() and requests.is_absolute() and model.parent == requests.parent
+    assert (model.name, requests.name) == ("model0", "requests0.json") and not model.parent.exists()
+    assert scorer_file == REPO_ROOT / "helpers" / "scorer.py"
     with pytest.raises(RuntimeError) as caught:
         production.peak_memory_mb({"bad": ("json", b"not json", [])})
     prefix = "the process serving 'bad' failed: "
