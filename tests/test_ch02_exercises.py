@@ -87,9 +87,11 @@ def test_log_odds_check_against_the_model_and_its_tolerance(fitted_once, product
     for wrong, words in [(p, "That is the probability."), (-right, "The sign is flipped"), (math.log(p), "log(p)"),
                          (p + 6e-7, "That is the probability."), (-right - 6e-7, "The sign is flipped"),
                          (math.log(p) + 6e-7, "log(p)"), (p + 1.4e-6, "Not the production model's log-odds"),
-                         (0.5, "Not the production model's log-odds for X_test.iloc[0]")]:
+                         (0.5, "Not the production model's log-odds for X_test.iloc[0]. Did you use the production "
+                               "model (helpers.production), on the first test session?")]:
         feedback = ch02.q3.evaluate(wrong)
         assert feedback.status == "incorrect" and words in feedback.message, (wrong, feedback.message)
+    assert feedback.message == words
     assert "a log-odds, any real number" in ch02.q3.evaluate("1").message
 
 
@@ -97,7 +99,8 @@ def test_psi_check_names_the_typical_mistakes():
     assert "natural logarithm" in ch02.q1.evaluate(0.1510 / math.log(10)).message
     assert "percentages" in ch02.q1.evaluate(15.10).message
     assert ch02.q1.evaluate(15.0).message.startswith("Not the PSI")          # beyond 0.1 % of 100 x PSI
-    assert "never negative" in ch02.q1.evaluate(-0.15).message
+    assert ch02.q1.evaluate(-0.15).message == ("PSI is never negative: each term (a - e) * ln(a / e) has the same sign "
+                                               "twice.")
 
 
 CALENDAR = ["Jan", "Feb", "Mar", "Apr", "May", "June", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -849,6 +849,7 @@ def test_precision_recall_check_names_the_number_that_is_off():
     assert exercise.evaluate((0.3, 0.4)).message == (
         "Check the precision: of the sessions the rule flags, which share buys? and the recall: of the sessions "
         "that buy, which share does the rule flag?")
+    assert not exercise.evaluate((recall, precision + 0.01)).message.startswith("You swapped them")
     swapped = exercise.evaluate((recall + 3e-4, precision - 3e-4)).message
     assert swapped.startswith("You swapped them") and not exercise.evaluate(
         (recall + 7e-4, precision)).message.startswith("You swapped them")
@@ -955,7 +956,9 @@ def test_chapter_00_builds_the_exercises_it_exports(monkeypatch, sessions, split
     """Chapter 00's exercises are made by _build() at import; building them again gives the same exercises, whose
     typical mistakes compute the same wrong answers (the data are handed over, not reloaded)."""
     ch00 = exercises.ch00
-    monkeypatch.setattr(ch00.data, "load_sessions", lambda *args, **kwargs: sessions)
+    real_load = ch00.data.load_sessions
+    monkeypatch.setattr(ch00.data, "load_sessions", lambda *args, **kwargs: real_load(*args, **kwargs) if args
+                        else sessions)                   # the workbook's file from the fixture; other paths loaded
     monkeypatch.setattr(ch00.data, "fixed_split", lambda *args, **kwargs: split)
     rebuilt = ch00._build()
     assert list(rebuilt) == ["q1", "q2", "q3", "q4"]
@@ -1032,6 +1035,8 @@ def _delta_with_ddof_0_by_hand() -> float:
     ("ch05", "q3", _naive_standard_error_by_hand(), "That treats the sessions as independent."),
     ("ch05", "q3", _delta_with_ddof_0_by_hand(), "Right formula, wrong variance"),
     ("ch05", "q3", _delta_method_by_hand() ** 2, "That is the variance; take its square root."),
+    ("ch06", "q3", 12.0, "That is the reward model's prediction alone (the direct method)."),   # 12 € for everyone
+    ("ch03", "q2", 0.01, "Not the chi-square p-value"),                                          # 0.01 is not > 0.01
 ])
 def test_typical_mistakes_computed_independently_get_their_message(chapter, name, answer, start):
     feedback = _exercise(chapter, name).evaluate(answer)

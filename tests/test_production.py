@@ -9,6 +9,7 @@ import pickle
 import re
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pandas as pd
@@ -989,3 +990,27 @@ def test_missing_values_seen_in_training_are_sent_where_scikit_learn_sends_them(
     test.loc[test.index[::2], "PageValues"] = np.nan
     plain = np.array([scorer.score(spec, request) for request in as_requests(test)])
     assert np.abs(plain - model.predict_proba(test)[:, 1]).max() <= 1e-12
+
+
+def test_profile_shares_refuse_an_object_without_a_total_time():
+    with pytest.raises(TypeError, match="^stats must be a pstats.Stats, got SimpleNamespace$"):
+        production.profile_shares(types.SimpleNamespace(stats={}), {})
+
+
+def test_bootstrap_auc_difference_with_a_single_resample():
+    differences = production.bootstrap_auc_difference([0, 1, 1, 0], [0.1, 0.9, 0.8, 0.3], [0.9, 0.1, 0.2, 0.7],
+                                                      n_resamples=1, seed=3)
+    assert differences.shape == (1,)
+
+
+def test_peak_memory_stops_waiting_after_the_timeout():
+    """A child that hangs (here: unpickling sleeps) is given up after `timeout` seconds."""
+    with pytest.raises(subprocess.TimeoutExpired):
+        production.peak_memory_mb({"slow": ("pickle", pickle.dumps(Sleeper()), [])}, timeout=1.5)
+
+
+class Sleeper:
+    def __reduce__(self):
+        import time
+
+        return time.sleep, (6,)
