@@ -998,9 +998,10 @@ def test_profile_shares_refuse_an_object_without_a_total_time():
 
 
 def test_bootstrap_auc_difference_with_a_single_resample():
-    differences = production.bootstrap_auc_difference([0, 1, 1, 0], [0.1, 0.9, 0.8, 0.3], [0.9, 0.1, 0.2, 0.7],
+    y = np.tile([0, 1], 10)
+    differences = production.bootstrap_auc_difference(y, y + np.linspace(0, 0.5, 20), -y + np.linspace(0, 0.5, 20),
                                                       n_resamples=1, seed=3)
-    assert differences.shape == (1,)
+    assert differences.tolist() == [2.0]          # the first model ranks every buyer first, the second every one last
 
 
 def test_peak_memory_stops_waiting_after_the_timeout():
