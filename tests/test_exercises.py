@@ -366,8 +366,23 @@ def solved(exercise, fresh=False):
     return _SOLVED[exercise.answer_name]
 
 
-def test_every_chapter_module_has_exercises():
-    assert len(ALL) >= 2
+def test_each_chapter_checks_exactly_its_modules_exercises_with_their_answer_names():
+    """The notebooks are the reference: every exercise a chapter checks exists, with the answer it is given, and
+    every exercise of a module is checked in its chapter (chapters 00 to 06)."""
+    import json
+    import re
+
+    from helpers.paths import CHAPTERS_DIR
+
+    assert sorted(exercises.CHAPTERS) == ["00", "01", "02", "03", "04", "05", "06"]
+    for chapter, module in exercises.CHAPTERS.items():
+        (notebook,) = CHAPTERS_DIR.glob(f"{chapter}_*.ipynb")
+        code = "\n".join("".join(cell["source"]) for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+                         if cell["cell_type"] == "code")
+        checked = set(re.findall(rf"helpers\.exercises\.ch{chapter}\.(q\d+)\.check\((\w+)\)", code))
+        defined = {(name, getattr(module, name).answer_name) for name in dir(module)
+                   if isinstance(getattr(module, name), Exercise)}
+        assert checked == defined, chapter
 
 
 @pytest.mark.parametrize(("module", "name"), ALL)

@@ -140,8 +140,9 @@ def test_each_contract_case_gets_its_own_message(spec, case, words):
     assert words in str(caught.value)
 
 
-def test_valid_request_is_scored(spec):
-    assert 0 <= scorer.score_checked(spec, VALID) <= 1
+def test_valid_request_is_scored(model, spec):
+    expected = model.predict_proba(pd.DataFrame([VALID]))[0, 1]
+    assert scorer.score_checked(spec, VALID) == pytest.approx(expected, abs=1e-12)
     assert scorer.score_checked(spec, {**VALID, "Administrative": 2.0}) == scorer.score(spec, VALID)
 
 
@@ -172,7 +173,7 @@ def test_checked_scorer_never_fails_any_other_way(spec, changes, drop):
         probability = scorer.score_checked(spec, request)
     except scorer.InvalidRequest:
         return
-    assert 0.0 <= probability <= 1.0
+    assert probability == scorer.score(spec, request)        # what passes the check is scored as it is
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -182,8 +183,8 @@ def test_every_valid_request_gets_a_probability(spec, month, counts, rates, page
     request = {"Month": month, "Administrative": counts[0], "Informational": counts[1],
                "ProductRelated": counts[2], "BounceRates": rates[0], "ExitRates": rates[1],
                "PageValues": page_value}
-    probability = scorer.score_checked(spec, request)
-    assert 0.0 <= probability <= 1.0 and not math.isnan(probability)
+    probability = scorer.score_checked(spec, request)      # never refused: raises nothing
+    assert probability == scorer.score(spec, request) and not math.isnan(probability)
 
 
 def test_contract_table_reports_values_and_errors():
