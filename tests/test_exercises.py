@@ -1052,7 +1052,23 @@ def _delta_with_ddof_0_by_hand() -> float:
     ("ch05", "q3", _delta_method_by_hand() ** 2, "That is the variance; take its square root."),
     ("ch06", "q3", 12.0, "That is the reward model's prediction alone (the direct method)."),   # 12 € for everyone
     ("ch03", "q2", 0.01, "Not the chi-square p-value"),                                          # 0.01 is not > 0.01
+    ("ch06", "q1", 200 / 3, "IPS divides by the number of all logged visitors (5)"),   # 200 over the 3 matching rows
+    ("ch00", "q1", 0.0, "That is not the share of sessions whose Revenue is True."),    # 0 lies in [0, 1]
 ])
 def test_typical_mistakes_computed_independently_get_their_message(chapter, name, answer, start):
     feedback = _exercise(chapter, name).evaluate(answer)
     assert feedback.status == "incorrect" and feedback.message.startswith(start), feedback.message
+
+
+def test_precision_recall_on_all_sessions_against_pandas(sessions, split):
+    """The rule PageValues > 0 on all sessions and on the training set, computed here with pandas."""
+    exercise = exercises.ch01.q2
+    flagged = sessions["PageValues"] > 0
+    bought = sessions["Revenue"]
+    everywhere = ((flagged & bought).sum() / flagged.sum(), (flagged & bought).sum() / bought.sum())
+    assert exercise.evaluate(everywhere).message.startswith("Those are the values on all sessions.")
+    assert not exercise.evaluate((everywhere[0] + 0.01, everywhere[1])).message.startswith("Those are the values")
+    train_flagged = split.X_train["PageValues"] > 0
+    hits = (train_flagged & split.y_train).sum()
+    feedback = exercise.evaluate((hits / train_flagged.sum(), hits / split.y_train.sum()))
+    assert feedback.status == "correct" and feedback.message.startswith(f"The rule flags {train_flagged.sum():,} sessions;")

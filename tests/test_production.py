@@ -941,6 +941,8 @@ def test_peak_memory_runs_each_job_with_one_thread_in_its_own_folder(monkeypatch
     """The children get OMP_NUM_THREADS=1 and read their files from a temporary folder, removed afterwards."""
     import pathlib
 
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")               # the caller's setting is not what the children get
+
     started = []
     real_popen = subprocess.Popen
 
@@ -1003,12 +1005,13 @@ def test_bootstrap_auc_difference_with_a_single_resample():
     differences = production.bootstrap_auc_difference(y, y + np.linspace(0, 0.5, 20), -y + np.linspace(0, 0.5, 20),
                                                       n_resamples=1, seed=3)
     assert differences.tolist() == [1.0]          # AUC 1 (every buyer first) minus AUC 0 (every buyer last)
+    assert len(production.bootstrap_auc_difference(y, y, -y, n_resamples=3, seed=0, chunk=1)) == 3
 
 
 def test_peak_memory_stops_waiting_after_the_timeout():
     """A child that hangs (here: unpickling sleeps) is given up after `timeout` seconds."""
     with pytest.raises(subprocess.TimeoutExpired):
-        production.peak_memory_mb({"slow": ("pickle", pickle.dumps(Sleeper()), [])}, timeout=1.5)
+        production.peak_memory_mb({"slow": ("pickle", pickle.dumps(Sleeper()), [])}, timeout=1.0)
 
 
 class Sleeper:
