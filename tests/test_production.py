@@ -968,9 +968,18 @@ def test_peak_memory_runs_each_job_with_one_thread_in_its_own_folder(monkeypatch
     assert message.endswith("json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)")
 
 
-def test_the_month_encoder_lists_the_calendar(model):
+def test_the_month_encoder_lists_the_calendar_and_the_numbers_pass_through(model):
     encoder = model.named_steps["prepare"].named_transformers_["month"]
     assert [list(c) for c in encoder.categories_] == [production.CALENDAR_MONTHS]
+    numbers = model.named_steps["prepare"]
+    columns = dict((name, cols) for name, _, cols in numbers.transformers_)
+    assert columns["numbers"] == production.NUMBER_FIELDS and numbers.get_params()["numbers"] == "passthrough"
+
+
+def test_outcomes_given_as_zero_and_one_are_read_as_booleans(split):
+    model = production.build_production_model(split.X_train.head(500), split.y_train.head(500).astype(int),
+                                              max_iter=2)
+    assert model.classes_.tolist() == [False, True] and model.classes_.dtype == bool
 
 
 def test_spec_json_keeps_non_ascii_names_readable():
