@@ -1053,6 +1053,8 @@ def _delta_with_ddof_0_by_hand() -> float:
     ("ch06", "q3", 12.0, "That is the reward model's prediction alone (the direct method)."),   # 12 € for everyone
     ("ch03", "q2", 0.01, "Not the chi-square p-value"),                                          # 0.01 is not > 0.01
     ("ch06", "q1", 200 / 3, "IPS divides by the number of all logged visitors (5)"),   # 200 over the 3 matching rows
+    ("ch04", "q4", (2_100 + 1_200 + 300) / 3_000, "That spreads the offer's revenue over all 3,000 visitors"),
+    ("ch04", "q1", 1.5, "Give a probability between 0 and 1, not a percent: 1.5 % is 0.015."),
     ("ch00", "q1", 0.0, "That is not the share of sessions whose Revenue is True."),    # 0 lies in [0, 1]
 ])
 def test_typical_mistakes_computed_independently_get_their_message(chapter, name, answer, start):

@@ -191,9 +191,10 @@ def test_contract_table_reports_values_and_errors():
     def fails(request):
         raise KeyError("x")
 
-    table = production.contract_table({"half": lambda r: 0.5, "nan": lambda r: float("nan"), "fails": fails},
-                                      {"one": {}})
-    assert table.loc["one"].tolist() == ["0.500", "NaN returned", "error: KeyError"]
+    table = production.contract_table({"half": lambda r: 0.5, "nan": lambda r: float("nan"), "fails": fails,
+                                       "reads": lambda r: r["x"]}, {"one": {"x": 0.25}, "two": {"x": 0.1234}})
+    assert table.loc["one"].tolist() == ["0.500", "NaN returned", "error: KeyError", "0.250"]
+    assert table.loc["two", "reads"] == "0.123" and list(table.index) == ["one", "two"]
 
 
 def test_time_calls_counts_and_refuses_nonsense():
