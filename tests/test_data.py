@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -169,3 +170,156 @@ def test_duplicate_groups_match_the_splits_groups(split):
 def test_duplicate_groups_reject_bad_input(sessions, make_args, error, words):
     with pytest.raises(error, match=words):
         data.duplicate_groups(*make_args(sessions))
+
+
+# --- the loader on small files written here (verify=False), against plain pandas ------------------------------------
+
+def head_file(tmp_path, lines=12, replace=None, name="head.csv"):
+    """The header and the first lines of the data file, optionally with one text replaced (in every line)."""
+    text = b"".join(data.SESSIONS_FILE.read_bytes().splitlines(keepends=True)[:lines + 1])
+    if replace:
+        text = text.replace(*replace)
+    path = tmp_path / name
+    path.write_bytes(text)
+    return path
+
+
+def test_small_file_gets_the_documented_dtypes_even_where_pandas_would_guess_others(tmp_path):
+    path = head_file(tmp_path, lines=3)
+    raw = pd.read_csv(path)
+    guessed = [name for name in data.DURATION_COLUMNS + data.RATE_COLUMNS if raw[name].dtype == "int64"]
+    assert guessed == [*data.DURATION_COLUMNS, "PageValues", "SpecialDay"]   # whole numbers in the first 3 rows
+    frame = data.load_sessions(str(path), verify=False)                 # a str path works as well as a Path
+    assert list(frame.columns) == list(raw.columns) and len(frame) == 3
+    for name in data.DURATION_COLUMNS + data.RATE_COLUMNS:
+        assert frame[name].dtype == "float64", name
+    for name in data.COUNT_COLUMNS:
+        assert frame[name].dtype == "int64", name
+    for name in data.CODE_COLUMNS:
+        assert isinstance(frame[name].dtype, pd.CategoricalDtype), name
+        assert frame[name].astype(int).tolist() == raw[name].tolist(), name
+    assert list(frame["Month"].cat.categories) == data.MONTHS and frame["Month"].cat.ordered
+    assert list(frame["VisitorType"].cat.categories) == ["Returning_Visitor", "New_Visitor", "Other"]
+    assert not frame["VisitorType"].cat.ordered
+    assert frame["Month"].astype(str).tolist() == raw["Month"].tolist()
+    for name in data.NUMERIC_COLUMNS:
+        assert frame[name].to_numpy(float).tolist() == raw[name].to_numpy(float).tolist(), name
+    for name in ["Weekend", "Revenue"]:
+        assert frame[name].dtype == bool and frame[name].tolist() == raw[name].tolist(), name
+
+
+def test_the_month_order_is_the_calendar():
+    import calendar
+
+    numbers = [list(calendar.month_abbr).index(month[:3]) for month in data.MONTHS]
+    assert numbers == sorted(numbers) == [2, 3, 5, 6, 7, 8, 9, 10, 11, 12]
+
+
+def test_unverified_file_with_an_unknown_visitor_type_is_refused_and_named(tmp_path):
+    path = head_file(tmp_path, replace=(b"Returning_Visitor", b"Returning_visitor"))
+    with pytest.raises(data.DataIntegrityError, match=r"month or visitor type outside .*: \['Returning_visitor'\]"):
+        data.load_sessions(path, verify=False)
+    path = head_file(tmp_path, replace=(b",Feb,", b",Jan,"), name="january.csv")
+    with pytest.raises(data.DataIntegrityError, match=r"month or visitor type outside .*: \['Jan'\]"):
+        data.load_sessions(path, verify=False)
+
+
+@pytest.mark.parametrize(("old", "new", "column"), [(b",FALSE,FALSE", b",maybe,FALSE", "Weekend"),
+                                                    (b",FALSE,FALSE", b",FALSE,0.5", "Revenue")])
+def test_unverified_file_with_a_non_boolean_flag_is_refused(tmp_path, old, new, column):
+    path = head_file(tmp_path, replace=(old, new))
+    with pytest.raises(data.DataIntegrityError, match=rf"^Column '{column}' of .* must hold only TRUE and FALSE\.$"):
+        data.load_sessions(path, verify=False)
+
+
+def test_other_columns_are_named_with_the_expected_ones(tmp_path):
+    path = head_file(tmp_path, replace=(b"PageValues", b"PageValue"))
+    with pytest.raises(data.DataIntegrityError) as caught:
+        data.load_sessions(path, verify=False)
+    assert "'PageValue'," in str(caught.value) and f"expected {[*data.FEATURES, data.TARGET]}" in str(caught.value)
+
+
+def test_an_altered_file_loads_only_without_verification(tmp_path):
+    path = head_file(tmp_path)
+    with pytest.raises(data.DataIntegrityError, match=f"its SHA-256 is {data.file_sha256(path)}"):
+        data.load_sessions(path)
+    assert len(data.load_sessions(path, verify=False)) == 12
+
+
+def test_file_sha256_equals_hashlib_across_several_blocks(tmp_path):
+    path = tmp_path / "blocks.bin"
+    content = bytes(range(256)) * 700 + b"tail"           # 179,204 bytes: nearly three 64 KiB blocks
+    path.write_bytes(content)
+    assert data.file_sha256(path) == hashlib.sha256(content).hexdigest()
+    assert data.file_sha256(str(path)) == hashlib.sha256(content).hexdigest()
+    (tmp_path / "empty").write_bytes(b"")
+    assert data.file_sha256(tmp_path / "empty") == hashlib.sha256(b"").hexdigest()
+
+
+def test_path_of_the_wrong_type_names_its_type():
+    with pytest.raises(TypeError, match=r"^path must be a str or pathlib.Path naming the CSV file, got int$"):
+        data.load_sessions(42)
+    with pytest.raises(TypeError, match=r"^verify must be True or False, got 1$"):
+        data.load_sessions(verify=1)
+
+
+# --- the split: the data card's facts on both sides, and its edges -----------------------------------------------
+
+def test_split_parts_keep_the_purchase_share_of_the_data_card(split):
+    share = 1_908 / 12_330                                      # 15.47 % (data card)
+    assert abs(split.y_train.mean() - share) < 0.002 and abs(split.y_test.mean() - share) < 0.002
+    assert 0.245 < len(split.X_test) / 12_330 < 0.255
+    assert list(split.X_train.columns) == list(split.X_test.columns) == data.FEATURES
+    assert split.y_train.name == split.y_test.name == "Revenue" and split.y_test.dtype == bool
+    assert int(split.y_train.sum() + split.y_test.sum()) == 1_908
+    assert split == (split.X_train, split.X_test, split.y_train, split.y_test)
+
+
+def test_split_of_eight_rows_works_and_of_seven_is_refused(sessions):
+    eight = data.fixed_split(sessions.head(8))
+    assert len(eight.X_test) == 2 and sorted([*eight.X_train.index, *eight.X_test.index]) == list(range(8))
+    with pytest.raises(ValueError, match=r"^sessions must have at least 8 rows to split, got 7$"):
+        data.fixed_split(sessions.head(7))
+
+
+def test_split_names_what_it_lacks_or_got():
+    with pytest.raises(TypeError, match=r"^sessions must be a pandas DataFrame from load_sessions\(\), got str$"):
+        data.fixed_split("sessions.csv")
+    with pytest.raises(ValueError, match=r"^sessions lacks the columns \['Administrative',"):
+        data.fixed_split(pd.DataFrame({"Revenue": [True, False]}))
+
+
+def test_duplicate_groups_name_what_they_lack_or_got(sessions):
+    rows = sessions.head(6)
+    with pytest.raises(ValueError, match=r"^features lacks the columns \['Month', 'Weekend'\]$"):
+        data.duplicate_groups(rows.drop(columns=["Weekend", "Month"]), rows[data.TARGET])
+    with pytest.raises(ValueError, match=r"^target must have the same rows as features, in the same order: got 2 "
+                                         r"rows for 6$"):
+        data.duplicate_groups(rows[data.FEATURES], rows[data.TARGET].head(2))
+    with pytest.raises(TypeError, match=r"^features must be a pandas DataFrame, got ndarray$"):
+        data.duplicate_groups(rows.to_numpy(), rows[data.TARGET])
+    with pytest.raises(TypeError, match=r"^target must be a pandas Series, got list$"):
+        data.duplicate_groups(rows, rows[data.TARGET].tolist())
+    assert data.duplicate_groups(rows, rows[data.TARGET]).dtype == np.uint64
+
+
+def test_a_count_that_is_not_a_whole_number_is_refused(tmp_path):
+    """Counts are read as integers: a fractional page count is an error, not silently a float column."""
+    path = head_file(tmp_path, lines=3, replace=(b"0,0,0,0,1,0,0.2", b"0,0,0,0,2.5,0,0.2"))
+    with pytest.raises(ValueError, match="int64"):
+        data.load_sessions(path, verify=False)
+
+
+def test_the_advice_for_an_altered_file_is_complete(monkeypatch, tmp_path):
+    altered = head_file(tmp_path, lines=3)
+    with pytest.raises(data.DataIntegrityError) as caught:
+        data.load_sessions(altered)
+    assert str(caught.value).endswith(
+        f"expected {data.SESSIONS_SHA256}. Every number in the workbook refers to the original file. The workbook's "
+        f"own file, {data.SESSIONS_FILE}, is a different file and was not checked here.")
+    monkeypatch.setattr(data, "SESSIONS_FILE", altered)
+    with pytest.raises(data.DataIntegrityError) as caught:
+        data.load_sessions()
+    assert str(caught.value).endswith(
+        "Every number in the workbook refers to the original file. This is the workbook's own file: restore it with "
+        "`git checkout -- data/online_shoppers_intention.csv` in the workbook's folder.")

@@ -94,11 +94,11 @@ def test_run_go_scorer_serves_january_and_april_and_times_each_request(productio
 
 def test_run_go_scorer_refuses_bad_arguments(monkeypatch):
     monkeypatch.setattr(production, "go_executable", lambda: None)
-    with pytest.raises(FileNotFoundError, match="Go is not installed"):
+    with pytest.raises(FileNotFoundError, match=r"^Go is not installed \(Debian/Ubuntu: apt-get install golang-go\)$"):
         production.run_go_scorer("{}", [{}])
-    with pytest.raises(ValueError, match="at least one request"):
+    with pytest.raises(ValueError, match="^requests must hold at least one request$"):
         production.run_go_scorer("{}", [], go="go")
-    with pytest.raises(TypeError, match="spec_text must be"):
+    with pytest.raises(TypeError, match=r"^spec_text must be the spec's JSON text \(str\), got dict$"):
         production.run_go_scorer({"format": 1}, [{}], go="go")
 
 
