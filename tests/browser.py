@@ -105,6 +105,19 @@ RUN_ALL_JS = """async () => {
   return ok;
 }"""
 
+RUN_CELLS_JS = """async (indices) => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  await panel.sessionContext.ready;
+  for (const index of indices) {
+    panel.content.activeCellIndex = index;
+    panel.content.deselectAll();
+    const ok = await app.commands.execute('notebook:run-cell');
+    if (!ok) return false;
+  }
+  return true;
+}"""
+
 ERRORS_JS = """() => {
   const panel = window.jupyterapp.shell.currentWidget;
   const errors = [];
