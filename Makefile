@@ -31,7 +31,9 @@ PYTEST_ARGS ?=
 # uv: used when on the PATH; otherwise bootstrapped once from PyPI into .tools/uv (a private copy, nothing else
 # on the machine changes); when that fails too, venv + pip install the same pins.
 UV_HOME := .tools/uv
-# `make venv USE_UV=0` forces venv + pip.
+# `make venv USE_UV=0` forces venv + pip. uv compiles the packages' bytecode at install time, as pip does: where
+# Python may not write .pyc files (PYTHONDONTWRITEBYTECODE, read-only installs) every kernel would otherwise
+# compile numpy, pandas and scikit-learn again at each start.
 USE_UV ?= 1
 UV := $(if $(filter 1,$(USE_UV)),$(shell command -v uv 2>/dev/null),)
 
@@ -51,7 +53,7 @@ $(STAMP): requirements.txt pyproject.toml
 	if [ -n "$$uv" ]; then \
 		echo "Creating $(VENV) with uv ($$uv)"; \
 		$$uv venv --quiet --seed --allow-existing --python $(PYTHON) $(VENV) && \
-		$$uv pip install --quiet --python $(PY) -r requirements.txt -e . ; \
+		$$uv pip install --quiet --compile-bytecode --python $(PY) -r requirements.txt -e . ; \
 	else \
 		echo "Creating $(VENV) with venv and pip (install uv to make this much faster)"; \
 		$(PYTHON) -m venv $(VENV) && \
