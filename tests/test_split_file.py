@@ -47,3 +47,11 @@ def test_a_missing_or_damaged_file_gives_the_same_split(sessions, expected, tmp_
 def test_write_test_rows_writes_the_file_the_package_keeps(tmp_path):
     path = data.write_test_rows(tmp_path / "rows.txt")
     assert path.read_text(encoding="ascii") == data.TEST_ROWS_FILE.read_text(encoding="ascii")
+
+
+def test_the_workbooks_own_rows_are_read_not_recomputed(sessions, monkeypatch):
+    def recompute(*args, **kwargs):
+        raise AssertionError("the split was recomputed although the stored rows fit")
+
+    monkeypatch.setattr(data, "split_test_rows", recompute)
+    assert len(data.fixed_split(sessions).X_test) == len(data.TEST_ROWS_FILE.read_text(encoding="ascii").split()) - 2
