@@ -632,14 +632,15 @@ print(coverage.map("{:.1%}".format).to_dict(), f"Monte Carlo standard error {cov
       f"in standard errors: {((coverage - 0.95) / coverage_se).round(1).to_dict()}")
 
 # %% [markdown]
-# Both cover the truth about 95 % of the time, within the simulation's own error: a thousand repetitions
-# resolve coverage to about two and a half points either way (3.5 standard errors), enough to tell a 95 %
-# interval from a 90 % one, not from a 96 % one. (With this many visitors, Welch's t and the normal distribution
+# Both cover the truth about 95 % of the time, within the simulation's own error: 3.5 of the printed standard
+# errors either way, which at this size is enough to tell a 95 % interval from a 90 % one, not from a 96 % one. (With this many visitors, Welch's t and the normal distribution
 # give the same 1.96.) The first hundred revenue intervals:
 
 # %%
 helpers.claim(bool((np.abs(coverage - 0.95) < 3.5 * coverage_se).all()),
               "both intervals cover the truth within 3.5 Monte Carlo standard errors of 95 %")
+helpers.claim(bool(0.01 < 3.5 * coverage_se < 0.05),
+              "3.5 standard errors are under 5 points (a 90 % interval would stand out) and over 1 point")
 ax = helpers.plotting.interval_coverage(diff - 1.96 * se, diff + 1.96 * se, no_weekday_revenue,
                                         title="Revenue difference, repeated experiments", unit="€ per session")
 print(f"no-weekday truth {no_weekday_revenue:+.3f} €, weekly truth {true_revenue:+.3f} €")

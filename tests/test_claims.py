@@ -15,8 +15,8 @@ from helpers.claims import ClaimBroken
 EXPECTED_CLAIMS = {
     "00_start_here": 3,
     "01_prototype": 29,
-    "02_simplify_for_production": 51,
-    "03_ab_testing": 47,
+    "02_simplify_for_production": 52,
+    "03_ab_testing": 48,
     "04_bandits": 59,
     "05_faster_safer_experiments": 53,
     "06_contextual_bandits": 45,
