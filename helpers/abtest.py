@@ -58,9 +58,15 @@ def assign(unit_id: object, experiment: str, shares: Mapping[str, float]) -> str
     edges = np.cumsum(values)
     edges[-1] = 1.0
 
+    salted = hashlib.sha256(f"{experiment}:".encode())
+
     def positions(units: Sequence[object] | np.ndarray) -> np.ndarray:
-        return np.array([int.from_bytes(hashlib.sha256(f"{experiment}:{unit}".encode()).digest()[:8], "big")
-                         for unit in units], dtype=float) / 2**64
+        digests = []
+        for unit in units:  # the hash of "{experiment}:{unit}", continued from the salt's
+            unit_hash = salted.copy()
+            unit_hash.update(str(unit).encode())
+            digests.append(unit_hash.digest()[:8])
+        return np.frombuffer(b"".join(digests), dtype=">u8") / 2**64  # first 8 bytes, big-endian, in [0, 1)
 
     if isinstance(unit_id, (str, int, np.integer)):
         return names[int(np.searchsorted(edges, positions([unit_id])[0], side="right"))]

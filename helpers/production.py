@@ -230,8 +230,9 @@ def bootstrap_auc_difference(y: np.ndarray, p_new: np.ndarray, p_old: np.ndarray
     """Paired bootstrap of a difference in ROC AUC: ``AUC(p_new) - AUC(p_old)`` on the same resampled rows.
 
     Each resample draws rows with replacement; both models are judged on the same rows, so the spread is that of
-    the *difference*. The ROC AUC is computed for all resamples at once from ranks (the Mann-Whitney statistic,
-    ties counted as half), which equals ``sklearn.metrics.roc_auc_score``.
+    the *difference*. The ROC AUC is computed for all resamples at once from how often each resample drew each
+    row (the Mann-Whitney statistic with rows weighted by their counts, ties counted as half), which equals
+    ``sklearn.metrics.roc_auc_score`` on the resampled rows.
 
     Parameters
     ----------
@@ -251,8 +252,6 @@ def bootstrap_auc_difference(y: np.ndarray, p_new: np.ndarray, p_old: np.ndarray
     numpy.ndarray
         ``n_resamples`` differences.
     """
-    from scipy.stats import rankdata
-
     y, p_new, p_old = (np.asarray(a) for a in (y, p_new, p_old))
     if not (y.ndim == p_new.ndim == p_old.ndim == 1 and len(y) == len(p_new) == len(p_old) and len(y) >= 2):
         raise ValueError("y, p_new and p_old must be 1-d arrays of the same length (at least 2)")
@@ -262,16 +261,26 @@ def bootstrap_auc_difference(y: np.ndarray, p_new: np.ndarray, p_old: np.ndarray
         raise ValueError(f"n_resamples and chunk must be >= 1, got {n_resamples} and {chunk}")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     y = y.astype(float)
+    n = len(y)
 
-    def auc(outcomes: np.ndarray, scores: np.ndarray) -> np.ndarray:
-        positives = outcomes.sum(axis=1)
-        rank_sum = (rankdata(scores, axis=1) * outcomes).sum(axis=1)
-        return (rank_sum - positives * (positives + 1) / 2) / (positives * (outcomes.shape[1] - positives))
+    def auc(counts: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """ROC AUC of each resample, given how often it drew each row: the Mann-Whitney statistic with every
+        row weighted by its count. The rows are sorted by score once; rows with equal scores form one tie."""
+        order = np.argsort(scores, kind="stable")
+        ranked = scores[order]
+        ties = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])  # where each run of equal scores begins
+        buyers = np.add.reduceat((counts * y)[:, order], ties, axis=1)
+        others = np.add.reduceat((counts * (1 - y))[:, order], ties, axis=1)
+        others_below = np.cumsum(others, axis=1) - others
+        wins = (buyers * (others_below + others / 2)).sum(axis=1)  # a tie counts as half a win
+        return wins / (buyers.sum(axis=1) * others.sum(axis=1))
 
     differences = []
     for start in range(0, n_resamples, chunk):
-        rows = rng.integers(0, len(y), size=(min(chunk, n_resamples - start), len(y)))
-        differences.append(auc(y[rows], p_new[rows]) - auc(y[rows], p_old[rows]))
+        rows = rng.integers(0, n, size=(min(chunk, n_resamples - start), n))
+        counts = np.bincount((rows + n * np.arange(len(rows))[:, None]).ravel(),
+                             minlength=rows.size).reshape(rows.shape).astype(float)
+        differences.append(auc(counts, p_new) - auc(counts, p_old))
     return np.concatenate(differences)
 
 

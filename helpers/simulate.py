@@ -289,17 +289,25 @@ class Shop:
     def _add_order_values(self, buyers: np.ndarray, factor: float, rng: np.random.Generator,
                           revenue: np.ndarray, revenue_sq: np.ndarray, chunk: int = 2_000_000) -> None:
         """Draw every buyer's order value and add the net revenue (and its square) to its experiment's sums,
-        a block of experiments at a time so that memory stays small however many orders there are."""
+        a block of experiments at a time so that memory stays small however many orders there are.
+
+        The values are ``exp(log(median) + sigma * z)`` for standard normal ``z``: the very draws of
+        ``rng.lognormal`` (which computes them so, one at a time), vectorised; each experiment's orders are
+        consecutive, so its sums are sums over one slice (``np.add.reduceat``)."""
+        log_median, sigma = math.log(self.order_median), self.order_sigma
         start = 0
         cumulative = np.cumsum(buyers)
         while start < len(buyers):
             before = cumulative[start - 1] if start else 0
             stop = max(start + 1, int(np.searchsorted(cumulative, before + chunk, side="right")))
             block = buyers[start:stop]
-            values = factor * rng.lognormal(math.log(self.order_median), self.order_sigma, int(block.sum()))
-            owner = np.repeat(np.arange(len(block)), block)
-            revenue[start:stop] += np.bincount(owner, weights=values, minlength=len(block))
-            revenue_sq[start:stop] += np.bincount(owner, weights=values**2, minlength=len(block))
+            has_orders = block > 0
+            if has_orders.any():
+                values = factor * np.exp(log_median + sigma * rng.standard_normal(int(block.sum())))
+                first = (np.cumsum(block) - block)[has_orders]  # where each experiment's orders begin
+                index = start + np.flatnonzero(has_orders)
+                revenue[index] += np.add.reduceat(values, first)
+                revenue_sq[index] += np.add.reduceat(values**2, first)
             start = stop
 
     def event_log(self, control: Policy, treatment: Policy, *, n_visitors: int, experiment: str,
