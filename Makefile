@@ -60,6 +60,9 @@ $(STAMP): requirements.txt pyproject.toml
 		$(PY) -m pip install --quiet --upgrade pip && \
 		$(PY) -m pip install --quiet -r requirements.txt -e . ; \
 	fi
+	@# The workbook's own package in bytecode too (an editable install is not compiled; Python would compile it
+	@# at every start where PYTHONDONTWRITEBYTECODE is set, and once on first import elsewhere)
+	@$(PY) -m compileall -q helpers
 	@# JupyterLab without its news pop-up (and without asking the internet for updates) for this workbook only
 	@mkdir -p $(VENV)/share/jupyter/lab/settings && cp tools/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
