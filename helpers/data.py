@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from helpers.paths import DATA_DIR, RESOURCES_DIR
 
@@ -174,6 +174,57 @@ def duplicate_groups(features: pd.DataFrame, target: pd.Series) -> np.ndarray:
                          f"for {len(features)}")
     rows = features[FEATURES].assign(**{TARGET: target.to_numpy()})
     return pd.util.hash_pandas_object(rows, index=False).to_numpy()
+
+
+def stratified_group_folds(groups: np.ndarray, target: pd.Series | np.ndarray, *, n_splits: int,
+                           seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Cross-validation folds that keep every group whole and the share of buyers equal, for groups of one class.
+
+    ``StratifiedGroupKFold`` handles groups that mix classes by searching, group by group, for the fold that
+    keeps the classes balanced. Groups of identical rows (:func:`duplicate_groups`) never mix classes, because
+    ``Revenue`` is part of what makes two rows identical. Then scikit-learn's ``StratifiedKFold``, applied to the
+    groups themselves (one entry per group, with its class) and mapped back to the groups' rows, keeps every
+    group in one fold and gives every fold the same number of buying groups, to within one.
+
+    Parameters
+    ----------
+    groups : array
+        One group label per row (e.g. :func:`duplicate_groups`).
+    target : array or pandas.Series of bool or 0/1
+        The class of each row; all rows of a group must share it.
+    n_splits : int
+        Number of folds (at least 2, and at most the number of groups of each class).
+    seed : int
+        Shuffles the groups before they are dealt into folds.
+
+    Returns
+    -------
+    list of (train rows, validation rows)
+        Row positions, as ``cross_validate(cv=...)`` accepts them.
+    """
+    groups, target = np.asarray(groups), np.asarray(target)
+    if groups.ndim != 1 or target.ndim != 1 or len(groups) != len(target):
+        raise ValueError(f"groups and target must be 1-d and of the same length, got shapes {groups.shape} and "
+                         f"{target.shape}")
+    if not set(np.unique(target)) <= {0, 1}:
+        raise ValueError("target must hold only booleans or 0/1")
+    if isinstance(n_splits, bool) or not isinstance(n_splits, (int, np.integer)) or n_splits < 2:
+        raise ValueError(f"n_splits must be a whole number of at least 2, got {n_splits!r}")
+    labels, first, group_of_row = np.unique(groups, return_index=True, return_inverse=True)
+    group_class = target[first].astype(bool)
+    mixed = group_class[group_of_row] != target.astype(bool)
+    if mixed.any():
+        raise ValueError(f"every group must hold one class; {len(np.unique(group_of_row[mixed]))} group(s) mix "
+                         f"classes, e.g. group {labels[group_of_row[mixed][0]].item()!r}")
+    smallest = min(int(group_class.sum()), int((~group_class).sum()))
+    if n_splits > smallest:
+        raise ValueError(f"n_splits must be at most the number of groups of each class ({smallest}), got {n_splits}")
+    splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    folds = []
+    for _, held_out in splitter.split(np.zeros(len(labels)), group_class):
+        in_fold = np.isin(group_of_row, held_out)
+        folds.append((np.flatnonzero(~in_fold), np.flatnonzero(in_fold)))
+    return folds
 
 
 def fixed_split(sessions: pd.DataFrame | None = None) -> Split:

@@ -323,3 +323,73 @@ def test_the_advice_for_an_altered_file_is_complete(monkeypatch, tmp_path):
     assert str(caught.value).endswith(
         "Every number in the workbook refers to the original file. This is the workbook's own file: restore it with "
         "`git checkout -- data/online_shoppers_intention.csv` in the workbook's folder.")
+
+
+# --- stratified folds of whole groups ----------------------------------------------------------------------------
+
+def test_stratified_group_folds_keep_groups_whole_and_buyers_balanced(split):
+    groups = data.duplicate_groups(split.X_train, split.y_train)
+    y = split.y_train.to_numpy()
+    for n_splits in (3, 5):
+        folds = data.stratified_group_folds(groups, split.y_train, n_splits=n_splits, seed=4)
+        assert len(folds) == n_splits
+        held_out = np.concatenate([rows for _, rows in folds])
+        assert np.array_equal(np.sort(held_out), np.arange(len(y)))  # every row validated exactly once
+        for train, rows in folds:
+            assert np.array_equal(np.sort(np.concatenate([train, rows])), np.arange(len(y)))
+            assert not set(groups[train]) & set(groups[rows])
+        # buying groups per fold differ by at most one: shares within a few rows' worth of each other
+        labels, first = np.unique(groups, return_index=True)
+        buying = set(labels[y[first]])
+        per_fold = [len({g for g in set(groups[rows]) if g in buying}) for _, rows in folds]
+        assert max(per_fold) - min(per_fold) <= 1
+        shares = [y[rows].mean() for _, rows in folds]
+        assert max(abs(s - y.mean()) for s in shares) < 0.003
+
+
+def test_stratified_group_folds_equal_stratified_k_fold_over_the_groups():
+    """An independent reference: StratifiedKFold on one entry per group (in sorted label order), mapped back."""
+    from sklearn.model_selection import StratifiedKFold
+
+    rng = np.random.default_rng(2)
+    groups = rng.integers(0, 60, 200)
+    cls = rng.random(60) < 0.3
+    target = cls[groups]
+    folds = data.stratified_group_folds(groups, target, n_splits=4, seed=7)
+    labels = np.unique(groups)
+    expected = StratifiedKFold(n_splits=4, shuffle=True, random_state=7).split(np.zeros(len(labels)), cls[labels])
+    for (train, rows), (_, held_labels) in zip(folds, expected, strict=True):
+        assert np.array_equal(rows, np.flatnonzero(np.isin(groups, labels[held_labels])))
+        assert np.array_equal(train, np.flatnonzero(~np.isin(groups, labels[held_labels])))
+    again = data.stratified_group_folds(groups, target.astype(int), n_splits=4, seed=7)
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(folds, again, strict=True))
+    other = data.stratified_group_folds(groups, target, n_splits=4, seed=8)
+    assert not all(np.array_equal(a[1], b[1]) for a, b in zip(folds, other, strict=True))
+
+
+@pytest.mark.parametrize(("groups", "target", "n_splits", "message"), [
+    ([1, 1, 2, 3], [1, 0, 0, 1], 2, "every group must hold one class; 1 group(s) mix classes, e.g. group 1"),
+    ([1, 2, 3], [1, 0], 2, "groups and target must be 1-d and of the same length, got shapes (3,) and (2,)"),
+    ([[1, 2]], [[1, 0]], 2, "groups and target must be 1-d and of the same length, got shapes (1, 2) and (1, 2)"),
+    ([1, 2, 3, 4], [1, 0, 2, 0], 2, "target must hold only booleans or 0/1"),
+    ([1, 2, 3, 4], [1, 0, 1, 0], 1, "n_splits must be a whole number of at least 2, got 1"),
+    ([1, 2, 3, 4], [1, 0, 1, 0], 2.0, "n_splits must be a whole number of at least 2, got 2.0"),
+    ([1, 2, 3, 4], [1, 0, 1, 0], True, "n_splits must be a whole number of at least 2, got True"),
+    ([1, 2, 3, 4, 5], [1, 0, 1, 0, 0], 3, "n_splits must be at most the number of groups of each class (2), got 3"),
+    ([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 0], 3,
+     "n_splits must be at most the number of groups of each class (2), got 3"),
+    ([1, 2], [[1], [0]], 2, "groups and target must be 1-d and of the same length, got shapes (2,) and (2, 1)"),
+])
+def test_stratified_group_folds_name_the_bad_argument(groups, target, n_splits, message):
+    with pytest.raises(ValueError) as caught:
+        data.stratified_group_folds(np.array(groups), np.array(target), n_splits=n_splits, seed=0)
+    assert str(caught.value) == message
+
+
+def test_stratified_group_folds_at_the_limit_of_groups_per_class():
+    """Two groups of each class (one of them of three rows) split into two folds: each fold gets one of each."""
+    groups = np.array([5, 5, 5, 6, 7, 8])
+    target = np.array([True, True, True, False, True, False])
+    folds = data.stratified_group_folds(groups, target, n_splits=2, seed=0)
+    for _, rows in folds:
+        assert sorted(target[rows].tolist()).count(False) == 1 and len(set(groups[rows])) == 2

@@ -357,6 +357,36 @@ def test_order_values_in_small_blocks_equal_one_block(small):
             assert revenue_sq == pytest.approx(np.bincount(owner, weights=values**2, minlength=len(buyers)))
 
 
+class _DrawRecorder:
+    """A generator that records how many standard normal values each call draws."""
+
+    def __init__(self, seed):
+        self.rng, self.sizes = np.random.default_rng(seed), []
+
+    def standard_normal(self, size):
+        self.sizes.append(size)
+        return self.rng.standard_normal(size)
+
+
+@pytest.mark.parametrize(("buyers", "chunk", "blocks"), [
+    ([1, 1, 1, 1, 1, 1], 3, [3, 3]),                 # whole experiments while they fit, then the next block
+    ([3, 0, 12, 1, 0, 5, 2], 4, [3, 12, 1, 5, 2]),   # an experiment larger than a block is a block alone
+    ([5, 1], 3, [5, 1]),
+    ([3, 0, 0], 1, [3]),                             # a block without orders draws nothing
+    ([2_000_000, 1], None, [2_000_000, 1]),          # the default block: two million orders
+])
+def test_order_values_are_drawn_in_blocks_of_at_most_chunk_orders(small, buyers, chunk, blocks):
+    """Memory stays bounded: each draw holds whole experiments, at most ``chunk`` orders unless one experiment
+    alone has more, and each block takes as many experiments as fit."""
+    buyers = np.array(buyers)
+    revenue, revenue_sq = np.zeros(len(buyers)), np.zeros(len(buyers))
+    recorder = _DrawRecorder(3)
+    options = {} if chunk is None else {"chunk": chunk}
+    small._add_order_values(buyers, 1.0, recorder, revenue, revenue_sq, **options)
+    assert recorder.sizes == blocks
+    assert (revenue > 0).tolist() == (buyers > 0).tolist()
+
+
 def test_event_log_follows_its_definition(small):
     """Every column against the definitions of assumptions 3-5, with visitors_per_day and an assignment given."""
     offered = middle(small.sessions)
