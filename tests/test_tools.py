@@ -44,3 +44,45 @@ def test_measure_reports_time_memory_cpu_and_the_slowest_cells(tmp_path):
     assert cells[1][0] >= 0.5 and cells[1][2] == "time.sleep(0.5)" and cells[1][0] > cells[0][0]
     assert seconds >= cells[1][0] + cells[2][0] and 10 < peak_mb < 2_000
     assert cpu >= 1.0  # the busy cell's second of CPU is counted; the sleep's half second need not be
+
+
+def test_kernel_messages_are_awaited_in_short_slices_up_to_the_same_deadline(monkeypatch):
+    """A wait that misses its wake-up costs one slice, not the whole time limit; the limit itself still holds."""
+    import asyncio
+    import time
+    from queue import Empty
+
+    monkeypatch.setattr(notebooks, "POLL_SLICE", 0.05)
+    waits = []
+
+    async def late(channel, timeout=None):  # the message is found by the third wait
+        waits.append(timeout)
+        if len(waits) < 3:
+            await asyncio.sleep(timeout)
+            raise Empty
+        return {"msg": channel}
+
+    assert asyncio.run(notebooks._sliced(late)("shell", timeout=None)) == {"msg": "shell"}
+    assert waits == [0.05, 0.05, 0.05]
+
+    waits.clear()
+
+    async def never(channel, timeout=None):
+        waits.append(timeout)
+        await asyncio.sleep(timeout)
+        raise Empty
+
+    start = time.monotonic()
+    with pytest.raises(Empty):
+        asyncio.run(notebooks._sliced(never)("shell", timeout=0.12))
+    assert 0.12 <= time.monotonic() - start < 1.0
+    assert len(waits) == 3 and waits[:2] == [0.05, 0.05] and 0 < waits[2] <= 0.05
+
+
+def test_the_client_is_patched_once_and_keeps_its_behaviour():
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    notebooks._poll_in_slices()
+    patched = AsyncZMQSocketChannel.get_msg
+    notebooks._poll_in_slices()
+    assert AsyncZMQSocketChannel.get_msg is patched and patched.sliced

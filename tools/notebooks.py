@@ -53,6 +53,43 @@ EXECUTION_ENV = {
 }
 
 
+#: The longest single wait for a kernel message, in seconds (see :func:`_poll_in_slices`).
+POLL_SLICE = 1.0
+
+
+def _poll_in_slices() -> None:
+    """Make the asynchronous kernel client (papermill and nbclient) wait for messages in slices of POLL_SLICE s.
+
+    nbclient waits for a cell's reply with one zmq poll as long as the cell's time limit. After a cell that
+    creates ipywidgets, that poll sometimes misses its wake-up and returns only when the limit expires, with the
+    reply that had been waiting all along (jupyter/nbclient issue #312; here about one widget cell in twenty, so
+    a chapter with explorers took five minutes longer now and then). A poll that ends finds the waiting message,
+    so polling in one-second slices bounds the lost time to a second; the time limits stay as they are.
+    """
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    if not getattr(AsyncZMQSocketChannel.get_msg, "sliced", False):
+        AsyncZMQSocketChannel.get_msg = _sliced(AsyncZMQSocketChannel.get_msg)
+
+
+def _sliced(get_msg):
+    """``get_msg(channel, timeout)`` as repeated waits of at most POLL_SLICE seconds, up to the same deadline."""
+    from queue import Empty
+
+    async def sliced(self, timeout: float | None = None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                return await get_msg(self, timeout=POLL_SLICE if left is None else min(POLL_SLICE, left))
+            except Empty:
+                if left is not None and left <= POLL_SLICE:
+                    raise
+
+    sliced.sliced = True
+    return sliced
+
+
 def _sources_dir() -> Path:
     """Where the authoring sources live: ``sources/`` beside the students' ``chapters/``."""
     return SOURCES if SOURCES.is_dir() else CHAPTERS
@@ -141,6 +178,7 @@ def execute(notebook_path: Path, output: Path, parameters: dict | None = None, c
     import papermill
 
     os.environ.update(EXECUTION_ENV)
+    _poll_in_slices()
     try:
         papermill.execute_notebook(
             str(notebook_path), str(output), parameters=parameters or {}, kernel_name=KERNEL,
@@ -169,6 +207,7 @@ def measure(source: Path, cell_times: list | None = None) -> tuple[float, float,
     from nbclient import NotebookClient
 
     os.environ.update(EXECUTION_ENV)
+    _poll_in_slices()
     notebook = notebook_from_source(source)
     client = NotebookClient(notebook, kernel_name=KERNEL, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_TIMEOUT,
                             raise_on_iopub_timeout=True, resources={"metadata": {"path": str(source.parent)}})

@@ -22,7 +22,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebooks import CHAPTERS, EXECUTION_ENV  # noqa: E402 - tools/ must be on the path first
+from notebooks import CHAPTERS, EXECUTION_ENV, _poll_in_slices  # noqa: E402 - tools/ must be on the path first
 
 
 def _last_line(problem: Exception) -> str:
@@ -38,6 +38,7 @@ def soak(notebook: Path, runs: int, kernel: str, cell_timeout: int) -> dict:
         if cell.cell_type == "code":
             cell.outputs = []
     os.environ.update(EXECUTION_ENV)
+    _poll_in_slices()  # as every executed run: a missed wake-up after a widget cell costs a second, not a hang
     seconds, hangs, errors = [], [], []
     for run in range(runs):
         copy = nbformat.from_dict(template)
