@@ -26,7 +26,7 @@ helpers.setup_notebook()
 # %% tags=["parameters"]
 SEED = 0             # seeds the folds, the bootstrap and the simulations
 FAST = False         # True: fewer resamples and timed requests
-N_AUDIT_FOLDS = 3    # grouped folds of the audit of inputs (thirty refits of the prototype)
+N_AUDIT_FOLDS = 3    # grouped folds of the audit of inputs (27 refits of the prototype)
 N_FOLDS = 5          # grouped folds of the comparison of models and of the decision threshold
 N_FAST_CALLS = 2_000  # timed requests for the fast implementations: enough for a 99th percentile
 N_SLOW_CALLS = 100   # timed requests for the scikit-learn pipelines: enough for a 90th percentile
@@ -106,7 +106,7 @@ prototype
 # scikit-learn's `StratifiedKFold` over one entry per group, and maps them back to their rows; the cell prints
 # each fold's share of buyers.
 #
-# The audit uses three folds, which keeps it to thirty fits of the prototype; the comparison of models below uses
+# The audit uses three folds, which keeps it to 27 fits of the prototype; the comparison of models below uses
 # five. A drop counts as clearly real when its mean exceeds twice its standard deviation over the folds (the
 # sample standard deviation, dividing by n − 1). That is a rough rule. With three folds it asks more than a
 # t-test would (a t statistic above 2√3 ≈ 3.5), but the folds share training rows, so their spread understates
@@ -118,7 +118,7 @@ from sklearn.model_selection import cross_validate
 D = helpers.data
 GROUPS = {"page values": ["PageValues"], "month": ["Month"], "bounce & exit rates": ["BounceRates", "ExitRates"],
           "page counts": D.COUNT_COLUMNS, "durations": D.DURATION_COLUMNS, "technical codes": D.CODE_COLUMNS,
-          "visitor type": ["VisitorType"], "special day": ["SpecialDay"], "weekend": ["Weekend"]}
+          "visitor type": ["VisitorType"], "calendar flags": ["SpecialDay", "Weekend"]}
 row_groups = D.duplicate_groups(X_train, y_train)
 audit_folds, folds = (D.stratified_group_folds(row_groups, y_train, n_splits=n, seed=SEED)
                       for n in (N_AUDIT_FOLDS, N_FOLDS))
@@ -184,7 +184,7 @@ benefit.sort_values("AUC drop without it", ascending=False).round(4)
 # | bounce & exit rates | the analytics tool, averages over past traffic | from yesterday's table | two more fields from the analytics tool, which `PageValues` needs anyway |
 # | technical codes (OS, browser, region, traffic type) | the request (headers, address, referrer) | yes | low, but the codes are renumbered when browsers or regions change |
 # | visitor type | a cookie | yes | low |
-# | special day, weekend | the calendar | yes | none |
+# | calendar flags (special day, weekend) | the calendar | yes | none |
 #
 # The audit cannot rank these small groups: their drops are about as large as their spread, and another set of
 # folds would order them differently. So cost decides, with one rule from Sculley et al.: a field that adds
@@ -767,7 +767,7 @@ pd.Series({
 # %% [markdown]
 # **Memory and size.** First the size of each model file. But the memory requirement is about the whole
 # serving process: each variant is then served by a fresh Python process that imports only what it needs, loads
-# the model and scores fifty requests, and reports its peak resident memory (RSS; it varies a little from run
+# the model and scores twenty requests, and reports its peak resident memory (RSS; it varies a little from run
 # to run, so the tests do not compare it). The Go process's peak comes from the same run that timed it.
 
 # %%
@@ -778,10 +778,10 @@ sizes = {"prototype pipeline": len(prototype_pickle), "production pipeline": len
 
 # %% tags=["nbval-ignore-output"]
 memory = helpers.production.peak_memory_mb({
-    "prototype pipeline": ("pickle", prototype_pickle, full_requests[:50]),
-    "production pipeline": ("pickle", production_pickle, requests[:50]),
-    "ONNX": ("onnx", onnx_bytes, requests[:50]),
-    "plain scorer, checked": ("json", spec_text.encode("utf-8"), requests[:50])})
+    "prototype pipeline": ("pickle", prototype_pickle, full_requests[:20]),
+    "production pipeline": ("pickle", production_pickle, requests[:20]),
+    "ONNX": ("onnx", onnx_bytes, requests[:20]),
+    "plain scorer, checked": ("json", spec_text.encode("utf-8"), requests[:20])})
 if GO:
     memory["Go scorer, checked"] = go_run.peak_rss_mb
 pd.Series(memory).round(1).rename("peak RSS (MB)").to_frame()
