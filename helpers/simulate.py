@@ -340,7 +340,9 @@ class Shop:
             day = np.arange(n_visitors) // visitors_per_day + 1
             rows = rng.integers(0, len(self.sessions), n_visitors)
             p_without = self.base_probability[rows]
-        offered = np.where(variant == "treatment", self.offers(treatment)[rows], self.offers(control)[rows])
+        control_offers = self.offers(control)
+        treatment_offers = control_offers if treatment is control else self.offers(treatment)  # A/A: apply once
+        offered = np.where(variant == "treatment", treatment_offers[rows], control_offers[rows])
         p_buy = np.where(offered, _persuaded(p_without, self.max_uplift), p_without)
         bought = rng.random(n_visitors) < p_buy
         value = np.where(bought, rng.lognormal(math.log(self.order_median), self.order_sigma, n_visitors), 0.0)

@@ -87,8 +87,9 @@ def test_log_odds_check_against_the_model_and_its_tolerance(fitted_once, product
     for wrong, words in [(p, "That is the probability."), (-right, "The sign is flipped"), (math.log(p), "log(p)"),
                          (p + 6e-7, "That is the probability."), (-right - 6e-7, "The sign is flipped"),
                          (math.log(p) + 6e-7, "log(p)"), (p + 1.4e-6, "Not the production model's log-odds"),
-                         (0.5, "Not the production model's log-odds for X_test.iloc[0]. Did you use the production "
-                               "model (helpers.production), on the first test session?")]:
+                         (0.5, "Not the production model's log-odds for X_test.iloc[0]. Did you use the chapter's "
+                               "`production` model (or helpers.production.build_production_model), on the first "
+                               "test session?")]:
         feedback = ch02.q3.evaluate(wrong)
         assert feedback.status == "incorrect" and words in feedback.message, (wrong, feedback.message)
     assert feedback.message == words

@@ -1074,3 +1074,15 @@ def test_precision_recall_on_all_sessions_against_pandas(sessions, split):
     hits = (train_flagged & split.y_train).sum()
     feedback = exercise.evaluate((hits / train_flagged.sum(), hits / split.y_train.sum()))
     assert feedback.status == "correct" and feedback.message.startswith(f"The rule flags {train_flagged.sum():,} sessions;")
+
+
+@pytest.mark.parametrize(("name", "outside", "close"), [("q1", 5e-4, 0.005), ("q3", 1e-6, 1e-3)])
+def test_chapter_02_tells_a_rounded_answer_from_a_wrong_one(name, outside, close):
+    """A value typed from rounded output is close but not right: the feedback says so, and stays incorrect."""
+    exercise = exercises.ch02.q1 if name == "q1" else exercises.ch02.q3
+    right = float(solved(exercise))
+    for sign in (-1, 1):
+        rounded = exercise.evaluate(right + sign * 2 * outside)
+        assert rounded.status == "incorrect" and rounded.message.startswith("Close, but rounded")
+        far = exercise.evaluate(right + sign * 1.5 * close)
+        assert far.status == "incorrect" and not far.message.startswith("Close")

@@ -33,6 +33,9 @@ def _check_psi(answer: object) -> str:
         raise WrongAnswer("You used percentages (40, 30 …); use shares (0.40, 0.30 …).")
     if value < 0:
         raise WrongAnswer("PSI is never negative: each term (a - e) * ln(a / e) has the same sign twice.")
+    if math.isclose(value, right, abs_tol=0.005):
+        raise WrongAnswer("Close, but rounded too far: compute the sum in code and pass the number itself (the check "
+                          "wants it to about three decimals).")
     raise WrongAnswer("Not the PSI. Sum (actual - expected) * ln(actual / expected) over the four bins.")
 
 
@@ -91,8 +94,12 @@ def _check_log_odds(answer: object) -> str:
         raise WrongAnswer("The sign is flipped: that is the log-odds of NOT buying, log((1 - p) / p).")
     if math.isclose(value, math.log(p), abs_tol=1e-6):
         raise WrongAnswer("That is log(p). The log-odds is log(p / (1 - p)).")
-    raise WrongAnswer("Not the production model's log-odds for X_test.iloc[0]. Did you use the production model "
-                      "(helpers.production), on the first test session?")
+    if math.isclose(value, right, abs_tol=1e-3):
+        raise WrongAnswer("Close, but rounded: compute the log-odds in code and pass the number itself (the check "
+                          "wants it to six decimals).")
+    raise WrongAnswer("Not the production model's log-odds for X_test.iloc[0]. Did you use the chapter's "
+                      "`production` model (or helpers.production.build_production_model), on the first test "
+                      "session?")
 
 
 def _function_is_placeholder(answer: object) -> bool:
