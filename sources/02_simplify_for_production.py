@@ -9,7 +9,7 @@
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | chapter 01 (its model is rebuilt here by `helpers.prototype`) | 80 min reading, 40 min exercises | about 16 s on 2 cores (longer on a busy machine) |
+# | chapter 01 (its model is rebuilt here by `helpers.prototype`) | 80 min reading, 40 min exercises | about 13 s on 2 cores (longer on a busy machine) |
 
 # %%
 import os

@@ -8,7 +8,7 @@
 #
 # | prerequisites | time to learn | runs in |
 # |---|---|---|
-# | chapters 01–02; confidence intervals and p-values | 100 min reading, 40 min exercises | about 12 s on 2 cores (longer on a busy machine) |
+# | chapters 01–02; confidence intervals and p-values | 100 min reading, 40 min exercises | about 10 s on 2 cores (longer on a busy machine) |
 
 # %%
 import os

@@ -37,7 +37,8 @@ KERNELSPEC = {"name": KERNEL, "display_name": "Python 3 (ipykernel)", "language"
 #: because scikit-learn's gradient boosting can stall for minutes with spinning OpenMP threads when another
 #: process shares the cores (its results do not depend on the thread count); BLAS capped as in Binder's ``start``.
 #: Every execution is bounded in time: a cell that runs longer than this, or a kernel that does not start or answer,
-#: stops the run with a message that names the chapter and the cell (a hang was once seen in about sixty runs).
+#: stops the run with a message that names the chapter and the cell. (Runs that sat idle until this limit after a
+#: widget cell came from a missed wake-up in the client; :func:`_poll_in_slices` bounds that to a second.)
 CELL_TIMEOUT = 300
 STARTUP_TIMEOUT = 120
 
