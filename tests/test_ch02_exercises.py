@@ -93,7 +93,10 @@ def test_log_odds_check_against_the_model_and_its_tolerance(fitted_once, product
         feedback = ch02.q3.evaluate(wrong)
         assert feedback.status == "incorrect" and words in feedback.message, (wrong, feedback.message)
     assert feedback.message == words
-    assert "a log-odds, any real number" in ch02.q3.evaluate("1").message
+    assert ch02.q3.evaluate("1").message == ("You gave the text '1'; the answer is a log-odds, any real number, "
+                                             "written without quotes.")
+    # half a unit from the flipped sign is neither the flipped sign nor a rounding: a plain miss
+    assert ch02.q3.evaluate(-right + 0.5).message.startswith("Not the production model's log-odds")
 
 
 def test_psi_check_names_the_typical_mistakes():

@@ -1083,6 +1083,15 @@ def test_chapter_02_tells_a_rounded_answer_from_a_wrong_one(name, outside, close
     right = float(solved(exercise))
     for sign in (-1, 1):
         rounded = exercise.evaluate(right + sign * 2 * outside)
-        assert rounded.status == "incorrect" and rounded.message.startswith("Close, but rounded")
+        assert rounded.status == "incorrect" and rounded.message == {
+            "q1": "Close, but rounded too far: compute the sum in code and pass the number itself (the check wants "
+                  "it to about three decimals).",
+            "q3": "Close, but rounded: compute the log-odds in code and pass the number itself (the check wants it "
+                  "to six decimals)."}[name]
         far = exercise.evaluate(right + sign * 1.5 * close)
         assert far.status == "incorrect" and not far.message.startswith("Close")
+
+
+def test_a_psi_of_zero_is_not_called_negative():
+    assert exercises.ch02.q1.evaluate(0.0).message.startswith("Not the PSI.")
+    assert exercises.ch02.q1.evaluate(-0.01).message.startswith("PSI is never negative")
