@@ -1199,6 +1199,9 @@ helpers.claim(effects.loc["tracking sends null", "no score"] > 0.2 and effects.l
               "the checked scorer rejects the null page values, and nothing as trained")
 helpers.claim(bool(effects.loc["tracking sends 0", "flag alert"] and not effects.loc["as trained", "flag alert"]),
               "the flagged-share alert fires when tracking sends 0, and not as trained")
+helpers.claim(bool(zero_alert["tracking sends null"]) and effects.loc["tracking sends null", "zeros in PageValues"]
+              < effects.loc["as trained", "zeros in PageValues"],
+              "when tracking sends null, the zeros alert fires because the share of zeros falls")
 helpers.claim(effects.loc["tracking sends 0", "ROC AUC"] < effects.loc["as trained", "ROC AUC"] - 0.03,
               "losing page values lowers the ROC AUC")
 
@@ -1207,7 +1210,9 @@ helpers.claim(effects.loc["tracking sends 0", "ROC AUC"] < effects.loc["as train
 # are flagged; nothing fails, so only a monitor can see it, and two cheap ones do: the share of zeros leaves
 # its seasonal expectation, and the flagged-share alert fires. When the same bug sends `null`, the checked
 # scorer rejects those requests instead of scoring them as if the visitor had seen no valuable page: the share
-# of requests without a score reveals the bug at once, and the page falls back to showing no offer. That fallback has a cost, which the logs measure: the
+# of requests without a score reveals the bug at once, and the page falls back to showing no offer. (The zeros
+# alert fires then too, the other way round: the page values sent as `null` are no longer zeros, so the share of
+# zeros falls below its expectation.) That fallback has a cost, which the logs measure: the
 # offers that the model would have shown to these sessions with their true page values.
 
 # %%
@@ -1301,12 +1306,14 @@ same_d.rename_axis("sessions per side").to_frame()
 helpers.claim(same_d[100] > 0.05 and same_d[100_000] < 1e-6,
               "the same D is not significant on 100 sessions and overwhelmingly significant on 100,000")
 helpers.claim(psi_no_change > 0.05, "with no change at all, the PSI of 100 sessions averages more than 0.05")
+helpers.claim(psi_no_change > monitor.loc["half new visitors", "PSI score"] / 2,
+              "no change on 100 sessions gives at least half the audience shift's PSI")
 
 # %% [markdown]
 # The same change is "not significant" on a quiet day and overwhelmingly significant on a busy one: KS's
 # p-value measures the sample size as much as the change. D and PSI are effect sizes, but their sample values
 # are biased upward on small samples: with no change at all, a day of 100 sessions gives a PSI above 0.05 on
-# average, the same order as the audience shift's (printed above). So a PSI or D threshold comes from their
+# average, at least half the audience shift's PSI on all its sessions (both printed above). So a PSI or D threshold comes from their
 # no-change distribution at the day's traffic (resampling the reference, as above), and a day needs a minimum
 # number of sessions before it is judged. Monitor a few inputs and the score, alert on effect sizes with
 # such thresholds (a share of zeros, the share without a score, a flagged share, a PSI) rather than p-values,
