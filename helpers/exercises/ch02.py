@@ -135,8 +135,8 @@ q2 = Exercise(
     checker=_check_valid_month,
     hints=["The model serves exactly the months in `helpers.production.CALENDAR_MONTHS`, spelled and cased as "
            "there (not `helpers.data.MONTHS`, which lists only the ten months present in the data).",
-           "`isinstance(value, str) and value in helpers.production.CALENDAR_MONTHS` never raises and rejects "
-           "everything else."],
+           "Check the type before the membership: `value in some_set` raises for a list, and 'nov' or 'Nov ' are "
+           "not months the model serves, so compare the exact string."],
     solution_code="""
 def valid_month(value):
     return isinstance(value, str) and value in helpers.production.CALENDAR_MONTHS
@@ -323,9 +323,10 @@ q5 = Exercise(
     name="Exercise 2.5",
     answer_name="encode_month",
     checker=_check_encode_month,
-    hints=["The spec's encoding: a category becomes its 0-based index in the feature's 'categories'. For Month "
-           "that list is `helpers.production.CALENDAR_MONTHS`.",
-           "`helpers.production.CALENDAR_MONTHS.index(name)`: January 0, December 11."],
+    hints=["Read the spec: its 'encoding' text, and the Month feature's 'categories' list. Find the number May "
+           "gets there, and the number January gets.",
+           "A category becomes its 0-based position in that list (`list.index`), and the list is "
+           "`helpers.production.CALENDAR_MONTHS`."],
     solution_code="""
 def encode_month(name):
     return helpers.production.CALENDAR_MONTHS.index(name)
