@@ -15,7 +15,7 @@ from helpers.claims import ClaimBroken
 EXPECTED_CLAIMS = {
     "00_start_here": 3,
     "01_prototype": 29,
-    "02_simplify_for_production": 63,
+    "02_simplify_for_production": 64,
     "03_ab_testing": 48,
     "04_bandits": 59,
     "05_faster_safer_experiments": 53,
