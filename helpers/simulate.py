@@ -291,9 +291,9 @@ class Shop:
         """Draw every buyer's order value and add the net revenue (and its square) to its experiment's sums,
         a block of experiments at a time so that memory stays small however many orders there are.
 
-        The values are ``exp(log(median) + sigma * z)`` for standard normal ``z``: the very draws of
-        ``rng.lognormal`` (which computes them so, one at a time), vectorised; each experiment's orders are
-        consecutive, so its sums are sums over one slice (``np.add.reduceat``)."""
+        The values are ``exp(log(median) + sigma * z)`` for standard normal ``z``, as ``rng.lognormal`` computes
+        them one at a time, from the same normal draws (NumPy's vectorised ``exp`` can differ from it in the last
+        bit); each experiment's orders are consecutive, so its sums are sums over one slice (``np.add.reduceat``)."""
         log_median, sigma = math.log(self.order_median), self.order_sigma
         start = 0
         cumulative = np.cumsum(buyers)
